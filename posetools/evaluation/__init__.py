@@ -1,0 +1,1 @@
+"""Metrics beyond mmaction2's (``mmaction.AccMetric`` covers classification)."""

@@ -1,0 +1,8 @@
+"""posetools models: backbones, heads and the layers they share.
+
+Recognisers are mmaction2's, used by scoped name (``mmaction.RecognizerGCN``).
+"""
+from posetools.models.backbones import SkeletonTransformer
+from posetools.models.heads import SkeletonClsHead
+
+__all__ = ['SkeletonTransformer', 'SkeletonClsHead']

@@ -1,0 +1,85 @@
+"""A minGPT-style pre-LN transformer block (no causal mask) shared by posetools backbones."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torchvision.ops import StochasticDepth
+
+
+class MultiheadSelfAttention(nn.Module):
+    """Multi-head self-attention on ``F.scaled_dot_product_attention``.
+
+    Args:
+        embed_dims (int): Token width D.
+        num_heads (int): Number of heads; must divide ``embed_dims``.
+        qkv_bias (bool): Bias on the fused q/k/v projection. Defaults to True.
+        attn_drop (float): Dropout on attention weights. Defaults to 0.
+        proj_drop (float): Dropout after the output projection. Defaults to 0.
+    """
+
+    def __init__(self,
+                 embed_dims: int,
+                 num_heads: int,
+                 qkv_bias: bool = True,
+                 attn_drop: float = 0.,
+                 proj_drop: float = 0.) -> None:
+        super().__init__()
+        if embed_dims % num_heads != 0:
+            raise ValueError(f'embed_dims={embed_dims} is not divisible by num_heads={num_heads}')
+        self.num_heads = num_heads
+        self.attn_drop = attn_drop
+        self.qkv = nn.Linear(embed_dims, 3 * embed_dims, bias=qkv_bias)
+        self.proj = nn.Linear(embed_dims, embed_dims)
+        self.proj_drop = nn.Dropout(proj_drop)
+
+    def forward(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """(B, L, D) -> (B, L, D)."""
+        batch, length, dims = x.shape
+        # (B, L, 3D) -> (3, B, H, L, D/H)
+        qkv = self.qkv(x).view(batch, length, 3, self.num_heads, dims // self.num_heads)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4)
+        x = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=attn_mask, dropout_p=self.attn_drop if self.training else 0.)
+        x = x.transpose(1, 2).reshape(batch, length, dims)  # (B, L, D)
+        return self.proj_drop(self.proj(x))
+
+
+class TransformerBlock(nn.Module):
+    """Pre-LN block: ``x + attn(ln(x))`` then ``x + mlp(ln(x))``, each through drop path.
+
+    Args:
+        embed_dims (int): Token width D.
+        num_heads (int): Attention heads.
+        mlp_ratio (float): Hidden width of the MLP as a multiple of D. Defaults to 4.
+        qkv_bias (bool): Bias on q/k/v. Defaults to True.
+        drop (float): Dropout after attention and MLP projections. Defaults to 0.
+        attn_drop (float): Dropout on attention weights. Defaults to 0.
+        drop_path (float): Stochastic-depth rate of this block. Defaults to 0.
+    """
+
+    def __init__(self,
+                 embed_dims: int,
+                 num_heads: int,
+                 mlp_ratio: float = 4.,
+                 qkv_bias: bool = True,
+                 drop: float = 0.,
+                 attn_drop: float = 0.,
+                 drop_path: float = 0.) -> None:
+        super().__init__()
+        hidden_dims = int(embed_dims * mlp_ratio)
+        self.ln_1 = nn.LayerNorm(embed_dims)
+        self.attn = MultiheadSelfAttention(embed_dims, num_heads, qkv_bias, attn_drop, drop)
+        self.ln_2 = nn.LayerNorm(embed_dims)
+        self.mlp = nn.Sequential(
+            nn.Linear(embed_dims, hidden_dims),
+            nn.GELU(),
+            nn.Linear(hidden_dims, embed_dims),
+            nn.Dropout(drop),
+        )
+        self.drop_path = StochasticDepth(drop_path, mode='row')
+
+    def forward(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """(B, L, D) -> (B, L, D)."""
+        x = x + self.drop_path(self.attn(self.ln_1(x), attn_mask))
+        return x + self.drop_path(self.mlp(self.ln_2(x)))

@@ -1,0 +1,41 @@
+"""posetools: skeleton-based action recognition and pose-aware video MAE on mmengine."""
+from setuptools import find_packages, setup
+
+# Pins verified together on CPython 3.11 (see README "Install"). torch is pinned exactly:
+# mmcv's compiled ops (extra `mm`) and the checkpoint allow-list are tied to it.
+INSTALL_REQUIRES = [
+    'torch==2.14.1',
+    'torchvision==0.29.1',
+    'mmengine==0.10.7',
+    'mmcv-lite==2.1.0',
+    'mmaction2==1.2.0',
+    'numpy<2',  # mmaction2 1.2.0 uses np.Inf (removed in NumPy 2)
+    'opencv-python-headless<4.12',  # 4.12+ requires numpy>=2
+    'opencv-contrib-python<4.12',  # mmaction2 depends on it; keep it numpy<2 compatible too
+    'importlib_metadata',  # imported by mmaction2 without being declared
+    'decord',
+    'submitit',
+    'tqdm',
+    'scipy',
+    'matplotlib',
+]
+
+EXTRAS_REQUIRE = {
+    'tests': ['pytest', 'pytest-timeout'],
+    # mmdet/mmpose pose-extraction backends; they need full mmcv with compiled ops
+    # (see README "Optional: mmdet / mmpose backend").
+    'mm': ['mmdet==3.3.0', 'json_tricks', 'munkres', 'xtcocotools', 'scipy'],
+}
+
+setup(
+    name='posetools',
+    version='0.1.0',
+    description='Skeleton action recognition and pose-aware video MAE recipes on mmengine',
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    python_requires='>=3.10',
+    packages=find_packages(include=['posetools', 'posetools.*']),
+    install_requires=INSTALL_REQUIRES,
+    extras_require=EXTRAS_REQUIRE,
+    license='Apache-2.0',
+)

@@ -1,0 +1,95 @@
+"""Train a posetools recipe with the mmengine Runner.
+
+    python tools/train.py configs/skeleton_transformer/stt_synth.py
+    python tools/train.py CONFIG --resume              # continue from work_dir's latest checkpoint
+    torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner, find_latest_checkpoint
+
+from posetools.engine.launch import default_work_dir, setup_launcher
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a posetools model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument(
+        '--resume', nargs='?', const='auto', metavar='auto|PATH',
+        help='resume from PATH, or with no value (or "auto") from the latest checkpoint '
+        'in the work dir; starts fresh, with a message, if there is none yet')
+    parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument('--no-validate', action='store_true', help='skip validation')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by the actual/base batch size ratio')
+    parser.add_argument('--seed', type=int, help='random seed (overrides the config)')
+    parser.add_argument('--diff-rank-seed', action='store_true',
+                        help='use a different seed on each rank')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='deterministic algorithms (reproducible, slower)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, e.g. train_cfg.max_epochs=3')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply command-line options to the config (command line wins)."""
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    if args.amp:
+        wrapper_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ValueError(f'--amp needs OptimWrapper, the config uses {wrapper_type}')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg:
+            raise ValueError('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=...)` '
+                             'in the config')
+        cfg.auto_scale_lr.enable = True
+
+    randomness = dict(seed=None, **(cfg.get('randomness') or dict()))
+    if args.seed is not None:
+        randomness['seed'] = args.seed
+    if args.diff_rank_seed:
+        randomness['diff_rank_seed'] = True
+    if args.deterministic:
+        randomness['deterministic'] = True
+    cfg.randomness = randomness
+
+    if args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = None if args.resume == 'auto' else args.resume
+        if cfg.load_from is not None and not osp.isfile(cfg.load_from):
+            raise FileNotFoundError(f'--resume {cfg.load_from}: no such checkpoint')
+    return cfg
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = merge_args(Config.fromfile(args.config), args)
+    if cfg.resume and cfg.load_from is None and find_latest_checkpoint(cfg.work_dir) is None:
+        print(f'--resume: no checkpoint in {cfg.work_dir} yet, starting from scratch')
+    setup_launcher(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
