@@ -14,6 +14,7 @@ and is idempotent. Each has a test in ``tests/test_compat.py`` that fails withou
 """
 import importlib.util
 import os
+import pickle
 import subprocess
 import sys
 import types
@@ -66,16 +67,38 @@ def install_drn_placeholder() -> bool:
     return True
 
 
-def mmengine_checkpoint_globals() -> list:
-    """The non-tensor types mmengine 0.10.7 puts into a checkpoint's ``message_hub``.
+def history_buffer_statistic(owner: type, name: str):
+    """Stand-in for ``getattr`` while unpickling an mmengine ``HistoryBuffer``.
 
-    ``HistoryBuffer`` holds numpy arrays of logged scalars; ``meta`` and the runtime
-    info hold numpy scalars (e.g. ``np.float64``) whose pickles reference the
-    reconstruct helpers and dtype classes below.
+    A pickled ``HistoryBuffer`` stores its statistics methods (``min``, ``mean``, ...)
+    as ``getattr(HistoryBuffer, name)``. Allow-listing ``builtins.getattr`` itself would
+    let a malicious checkpoint reach any attribute (``__globals__`` and from there
+    ``eval``), so the pickled name ``builtins.getattr`` is bound to this function,
+    which resolves only public methods defined on ``HistoryBuffer`` itself and
+    statistics registered with ``HistoryBuffer.register_statistics``.
+    """
+    own_method = isinstance(vars(HistoryBuffer).get(name), types.FunctionType)
+    statistic = (own_method and not name.startswith('_')) or (
+        name in HistoryBuffer._statistics_methods)
+    if owner is not HistoryBuffer or not statistic:
+        raise pickle.UnpicklingError(
+            f'checkpoint asks for getattr({owner!r}, {name!r}); only HistoryBuffer statistics '
+            'are allowed in weights_only loading')
+    return getattr(HistoryBuffer, name)
+
+
+def mmengine_checkpoint_globals() -> list:
+    """The non-tensor globals mmengine 0.10.7 puts into a checkpoint's ``message_hub``.
+
+    ``HistoryBuffer`` holds numpy arrays of logged scalars and references its
+    statistics methods through ``getattr`` (see :func:`history_buffer_statistic`);
+    ``meta`` and the runtime info hold numpy scalars (e.g. ``np.float64``) whose
+    pickles reference the reconstruct helpers and dtype classes below.
     """
     numpy_scalar_types = [np.float64, np.float32, np.float16, np.int64, np.int32, np.bool_]
     return [
         HistoryBuffer,
+        (history_buffer_statistic, 'builtins.getattr'),
         np.core.multiarray._reconstruct,
         np.core.multiarray.scalar,
         np.ndarray,

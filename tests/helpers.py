@@ -1,0 +1,57 @@
+"""Helpers shared by tests: tiny annotation files and a runner for the command-line tools."""
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import mmengine
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_skeleton_pkl(path: Path, num_samples: int = 8, num_classes: int = 4, joints: int = 25,
+                       channels: int = 3, seed: int = 0) -> Path:
+    """Write a random-walk skeleton pkl in mmaction2's format with xsub splits.
+
+    Samples alternate between 1 and 2 persons and 30-50 frames; labels cycle
+    through ``num_classes``; the last quarter of the samples forms ``xsub_val``.
+    2D files (``channels=2``) also get ``keypoint_score`` and image shapes.
+    """
+    rng = np.random.default_rng(seed)
+    annotations = []
+    for index in range(num_samples):
+        frames = int(rng.integers(30, 50))
+        steps = rng.normal(scale=0.02, size=(1 + index % 2, frames, joints, channels))
+        ann = dict(
+            frame_dir=f'S001C001P{index + 1:03d}R001A{index % num_classes + 1:03d}',
+            label=index % num_classes,
+            total_frames=frames,
+            keypoint=(np.cumsum(steps, axis=1) + rng.normal(size=(1, 1, joints, channels)))
+            .astype(np.float32))
+        if channels == 2:
+            ann.update(img_shape=(480, 640), original_shape=(480, 640),
+                       keypoint_score=np.ones(ann['keypoint'].shape[:3], np.float32))
+        annotations.append(ann)
+    names = [ann['frame_dir'] for ann in annotations]
+    num_val = max(1, num_samples // 4)
+    mmengine.dump(
+        dict(split=dict(xsub_train=names[:-num_val], xsub_val=names[-num_val:]),
+             annotations=annotations), str(path))
+    return path
+
+
+def run_tool(args: List[str], cwd: Optional[Path] = None,
+             env: Optional[Dict[str, str]] = None, expect_ok: bool = True,
+             timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``python <args>`` from the repository root and return the finished process.
+
+    With ``expect_ok`` a non-zero exit fails the test and shows the process output.
+    """
+    proc = subprocess.run([sys.executable, *map(str, args)], cwd=cwd or REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if expect_ok and proc.returncode != 0:
+        pytest.fail(f'{args} exited {proc.returncode}\n--- stdout\n{proc.stdout[-4000:]}'
+                    f'\n--- stderr\n{proc.stderr[-6000:]}')
+    return proc
