@@ -46,9 +46,8 @@ class ValidatedPoseDataset(PoseDataset):
                  num_classes: Optional[int] = None,
                  num_joints: Optional[int] = None,
                  **kwargs) -> None:
-        self.num_classes = num_classes
         self.num_joints = num_joints
-        super().__init__(ann_file, pipeline, split=split, **kwargs)
+        super().__init__(ann_file, pipeline, split=split, num_classes=num_classes, **kwargs)
 
     def load_data_list(self) -> List[Dict]:
         """Load the pkl, select the split and validate every selected sample."""
