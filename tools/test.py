@@ -44,7 +44,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         evaluators = cfg.test_evaluator
         evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
         evaluators.append(dict(type='DumpResults', out_file_path=args.dump))
-        cfg.test_evaluator = evaluators    return cfg
+        cfg.test_evaluator = evaluators
+    return cfg
 
 
 def main() -> None:
