@@ -1,4 +1,9 @@
-"""Datasets, data transforms and the SynthAction generator."""
+"""Datasets, annotation converters and the SynthAction generator."""
+from posetools.datasets.ntu_raw import (NTUSample, NTUSampleNameError, NTUSkeletonFormatError,
+                                        convert_ntu_skeletons, load_ntu_sample)
 from posetools.datasets.validated_pose_dataset import AnnotationError, ValidatedPoseDataset
 
-__all__ = ['AnnotationError', 'ValidatedPoseDataset']
+__all__ = [
+    'AnnotationError', 'ValidatedPoseDataset', 'NTUSample', 'NTUSampleNameError',
+    'NTUSkeletonFormatError', 'convert_ntu_skeletons', 'load_ntu_sample'
+]

@@ -22,8 +22,8 @@ class SkeletonTransformer(BaseModule):
     ``token_mode='frame'`` every patch of whole-body poses is one token (``T'`` tokens,
     temporal position embedding only), which is much cheaper. Blocks are minGPT-style
     pre-LN without a causal mask. Token features are mean-pooled per person, then
-    averaged over the persons that are present (all-zero, i.e. padded, persons are
-    ignored).
+    averaged over the persons that are present. All-zero persons (the padding of
+    ``FormatGCNInput``) are not encoded at all, which saves their compute.
 
     Args:
         num_joints (int): Joints per person V. Defaults to 25 (NTU RGB+D).
@@ -134,19 +134,23 @@ class SkeletonTransformer(BaseModule):
         """
         self._check_input(x)
         batch, persons, frames, joints, channels = x.shape
-        present = x.flatten(2).abs().sum(-1) > 0  # (N, M)
+        present = x.flatten(2).abs().sum(-1) > 0  # (N, M); all-zero persons are padding
         patch = self.temporal_patch_size
-        # (N*M, T', p, V, C)
-        x = x.reshape(batch * persons, frames // patch, patch, joints, channels)
+        # only present persons are encoded: (P, T', p, V, C)
+        x = x.flatten(0, 1)[present.flatten()]
+        x = x.reshape(-1, frames // patch, patch, joints, channels)
         if self.token_mode == 'joint':
-            x = x.permute(0, 1, 3, 2, 4).flatten(3)  # (N*M, T', V, p*C)
+            x = x.permute(0, 1, 3, 2, 4).flatten(3)  # (P, T', V, p*C)
             x = self.token_embed(x) + self.temporal_pos_embed + self.spatial_pos_embed
         else:
-            x = x.flatten(2).unsqueeze(2)  # (N*M, T', 1, p*V*C)
+            x = x.flatten(2).unsqueeze(2)  # (P, T', 1, p*V*C)
             x = self.token_embed(x) + self.temporal_pos_embed
-        x = self.pos_drop(x.flatten(1, 2))  # (N*M, L, D)
+        x = self.pos_drop(x.flatten(1, 2))  # (P, L, D)
         for block in self.blocks:
             x = block(x)
-        x = self.norm(x).mean(dim=1).view(batch, persons, -1)  # (N, M, D)
-        weights = present.to(x.dtype).unsqueeze(-1)  # (N, M, 1)
-        return (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)  # (N, D)
+        x = self.norm(x).mean(dim=1)  # (P, D)
+        mask = present.flatten().unsqueeze(-1)  # (N*M, 1)
+        per_person = x.new_zeros(batch * persons, self.embed_dims).masked_scatter(mask, x)
+        per_person = per_person.view(batch, persons, -1)  # (N, M, D), zeros where absent
+        counts = present.sum(dim=1, keepdim=True).clamp(min=1).to(x.dtype)  # (N, 1)
+        return per_person.sum(dim=1) / counts  # (N, D)
