@@ -11,8 +11,9 @@ model = dict(
     cls_head=dict(num_classes=num_classes))
 
 
+# posetools' PreNormalize3D: mmaction2's arrays bit for bit, several times faster
 train_pipeline = [
-    dict(type='mmaction.PreNormalize3D'),
+    dict(type='PreNormalize3D'),
     dict(type='mmaction.GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='mmaction.UniformSampleFrames', clip_len=clip_len),
     dict(type='mmaction.PoseDecode'),
@@ -20,7 +21,7 @@ train_pipeline = [
     dict(type='mmaction.PackActionInputs'),
 ]
 val_pipeline = [
-    dict(type='mmaction.PreNormalize3D'),
+    dict(type='PreNormalize3D'),
     dict(type='mmaction.GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='mmaction.UniformSampleFrames', clip_len=clip_len, num_clips=1, test_mode=True),
     dict(type='mmaction.PoseDecode'),
@@ -28,7 +29,7 @@ val_pipeline = [
     dict(type='mmaction.PackActionInputs'),
 ]
 test_pipeline = [
-    dict(type='mmaction.PreNormalize3D'),
+    dict(type='PreNormalize3D'),
     dict(type='mmaction.GenSkeFeat', dataset='nturgb+d', feats=['j']),
     dict(type='mmaction.UniformSampleFrames', clip_len=clip_len, num_clips=10, test_mode=True),
     dict(type='mmaction.PoseDecode'),

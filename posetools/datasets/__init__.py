@@ -1,9 +1,10 @@
 """Datasets, annotation converters and the SynthAction generator."""
 from posetools.datasets.ntu_raw import (NTUSample, NTUSampleNameError, NTUSkeletonFormatError,
                                         convert_ntu_skeletons, load_ntu_sample)
+from posetools.datasets.transforms import PreNormalize3D
 from posetools.datasets.validated_pose_dataset import AnnotationError, ValidatedPoseDataset
 
 __all__ = [
     'AnnotationError', 'ValidatedPoseDataset', 'NTUSample', 'NTUSampleNameError',
-    'NTUSkeletonFormatError', 'convert_ntu_skeletons', 'load_ntu_sample'
+    'NTUSkeletonFormatError', 'convert_ntu_skeletons', 'load_ntu_sample', 'PreNormalize3D'
 ]

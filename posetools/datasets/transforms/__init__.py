@@ -1,0 +1,5 @@
+"""Registered data transforms (mmaction2's are used by scoped name, ``mmaction.X``)."""
+from posetools.datasets.transforms.pre_normalize_3d import PreNormalize3D
+from posetools.datasets.transforms.random_rotate_3d import RandomRotate3D
+
+__all__ = ['PreNormalize3D', 'RandomRotate3D']
