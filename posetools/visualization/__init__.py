@@ -1,0 +1,1 @@
+"""Drawings of skeletons, heatmap volumes and masks."""
