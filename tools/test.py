@@ -4,39 +4,26 @@
     python tools/test.py CONFIG CKPT --dump results.pkl   # per-sample scores for analysis
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
-from posetools.engine.launch import default_work_dir, setup_launcher
+from posetools.engine.launch import add_launch_arguments, load_config, setup_launcher
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test a posetools model')
-    parser.add_argument('config', help='config file path')
+    add_launch_arguments(parser)
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='where test logs go '
-                        '(default: work_dirs/<config name>)')
     parser.add_argument('--dump', metavar='PKL', help='dump per-sample predictions to PKL')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. test_dataloader.batch_size=8')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parser.parse_args()
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply command-line options to the config (command line wins)."""
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    """Apply the test options to the config (command line wins)."""
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'{args.checkpoint}: no such checkpoint')
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
     cfg.load_from = args.checkpoint
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
@@ -50,7 +37,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = merge_args(load_config(args), args)
     setup_launcher(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

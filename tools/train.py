@@ -5,20 +5,17 @@
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner, find_latest_checkpoint
 
-from posetools.engine.launch import default_work_dir, setup_launcher
+from posetools.engine.launch import add_launch_arguments, load_config, setup_launcher
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a posetools model')
-    parser.add_argument('config', help='config file path')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go '
-                        '(default: work_dirs/<config name>)')
+    add_launch_arguments(parser)
     parser.add_argument(
         '--resume', nargs='?', const='auto', metavar='auto|PATH',
         help='resume from PATH, or with no value (or "auto") from the latest checkpoint '
@@ -32,21 +29,11 @@ def parse_args() -> argparse.Namespace:
                         help='use a different seed on each rank')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic algorithms (reproducible, slower)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. train_cfg.max_epochs=3')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parser.parse_args()
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply command-line options to the config (command line wins)."""
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    """Apply the training options to the config (command line wins)."""
 
     if args.no_validate:
         cfg.val_cfg = None
@@ -83,7 +70,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = merge_args(load_config(args), args)
     if cfg.resume and cfg.load_from is None and find_latest_checkpoint(cfg.work_dir) is None:
         print(f'--resume: no checkpoint in {cfg.work_dir} yet, starting from scratch')
     setup_launcher(cfg, args.launcher)

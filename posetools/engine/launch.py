@@ -1,8 +1,10 @@
 """What every entry point (train, test, later submitit) does to a config before the Runner."""
+import argparse
+import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from posetools import compat
 
@@ -10,6 +12,28 @@ from posetools import compat
 def default_work_dir(config_path: str) -> str:
     """``work_dirs/<config file name without extension>``."""
     return osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def add_launch_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every entry point shares: config, --work-dir, --cfg-options, --launcher."""
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, e.g. train_cfg.max_epochs=3')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """The config of ``args.config`` with ``--cfg-options`` merged and ``work_dir`` set."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
+    return cfg
 
 
 def setup_launcher(cfg: Config, launcher: str) -> None:
