@@ -1,6 +1,6 @@
 """Evaluate a checkpoint on a config's test split and print its metrics.
 
-    python tools/test.py configs/skeleton_transformer/stt_synth.py work_dirs/stt_synth/epoch_30.pth
+    python tools/test.py configs/skeleton_transformer/stt_synth.py work_dirs/stt_synth/epoch_40.pth
     python tools/test.py CONFIG CKPT --dump results.pkl   # per-sample scores for analysis
 """
 import argparse
