@@ -15,14 +15,14 @@ def test_stt_synth_learns_well_above_chance(tmp_path):
     run_tool(['tools/data/gen_synth.py', '--out-dir', data_dir, '--num-samples', '600',
               '--seed', '1'])
     ann_file = data_dir / 'synth_ntu3d.pkl'
-    options = ['--cfg-options', 'train_cfg.max_epochs=12', 'train_cfg.val_interval=12']
+    options = ['--cfg-options', 'train_cfg.max_epochs=20', 'train_cfg.val_interval=20']
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         options.append(f'{loader}.dataset.ann_file={ann_file}')
     work_dir = tmp_path / 'work'
     run_tool(['tools/train.py', CONFIG, '--work-dir', work_dir, '--seed', '0', *options])
 
     dump = tmp_path / 'predictions.pkl'
-    proc = run_tool(['tools/test.py', CONFIG, work_dir / 'epoch_12.pth', '--work-dir', work_dir,
+    proc = run_tool(['tools/test.py', CONFIG, work_dir / 'epoch_20.pth', '--work-dir', work_dir,
                      '--dump', dump, *options])
     top1 = float(proc.stdout.split('acc/top1: ')[1].split()[0])
     assert top1 >= 0.6, f'top-1 {top1:.3f} on held-out performers (chance {1 / NUM_CLASSES})'
