@@ -7,6 +7,7 @@
 import argparse
 import os.path as osp
 
+import torch
 from mmengine.config import Config
 from mmengine.runner import Runner, find_latest_checkpoint
 
@@ -40,6 +41,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.val_dataloader = None
         cfg.val_evaluator = None
     if args.amp:
+        if not torch.cuda.is_available():
+            raise ValueError('--amp needs a CUDA GPU (mmengine\'s AmpOptimWrapper); '
+                             'train without --amp on this machine')
         wrapper_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper'):
             raise ValueError(f'--amp needs OptimWrapper, the config uses {wrapper_type}')
