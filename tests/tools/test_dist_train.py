@@ -1,5 +1,7 @@
 """`tools/dist_train.sh` trains one model with 2 CPU processes (torchrun + gloo)."""
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import torch
@@ -27,7 +29,8 @@ def test_two_cpu_processes_train_one_model(tmp_path, skeleton3d_pkl):
         ['bash', 'tools/dist_train.sh', str(config), '2', '--work-dir', str(tmp_path / 'wd'),
          '--seed', '3', '--cfg-options', 'train_dataloader.dataset.pipeline.2.clip_len=16',
          'val_dataloader.dataset.pipeline.2.clip_len=16'],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, PYTHON=sys.executable))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
 
     rank0 = torch.load(tmp_path / 'wd' / 'rank0_weights.pth', weights_only=True)
