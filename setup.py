@@ -2,7 +2,7 @@
 from setuptools import find_packages, setup
 
 # Pins verified together on CPython 3.11 (see README "Install"). torch is pinned exactly:
-# mmcv's compiled ops (extra `mm`) and the checkpoint allow-list are tied to it.
+# the checkpoint allow-list (posetools/compat.py) and mmcv builds are tied to it.
 INSTALL_REQUIRES = [
     'torch==2.14.1',
     'torchvision==0.29.1',
@@ -20,11 +20,10 @@ INSTALL_REQUIRES = [
     'matplotlib',
 ]
 
+# The mmdet/mmpose pose-extraction backend (extra `mm`) comes with the PoseConv3D data
+# step: it needs full mmcv with compiled ops, which PyPI does not have for this torch.
 EXTRAS_REQUIRE = {
     'tests': ['pytest', 'pytest-timeout'],
-    # mmdet/mmpose pose-extraction backends; they need full mmcv with compiled ops
-    # (see README "Optional: mmdet / mmpose backend").
-    'mm': ['mmdet==3.3.0', 'json_tricks', 'munkres', 'xtcocotools', 'scipy'],
 }
 
 setup(
