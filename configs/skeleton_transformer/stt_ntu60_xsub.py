@@ -42,19 +42,19 @@ dataset = dict(
 train_dataloader = dict(
     batch_size=64,
     num_workers=8,
-    persistent_workers=True,
+    persistent_workers=False,  # reseeded each epoch: keeps --resume exact
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(**dataset, split='xsub_train', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=64,
     num_workers=8,
-    persistent_workers=True,
+    persistent_workers=False,  # reseeded each epoch: keeps --resume exact
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(**dataset, split='xsub_val', pipeline=val_pipeline, test_mode=True))
 test_dataloader = dict(
     batch_size=16,
     num_workers=8,
-    persistent_workers=True,
+    persistent_workers=False,  # reseeded each epoch: keeps --resume exact
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(**dataset, split='xsub_val', pipeline=test_pipeline, test_mode=True))
 
