@@ -16,21 +16,31 @@ def shrink_skeleton_transformer(cfg: Config) -> None:
     cfg.model.cls_head.update(in_channels=16, num_classes=4)
 
 
+def shrink_posec3d(cfg: Config) -> None:
+    """The real SlowOnly-R50 (2M parameters) is small enough; only the classes shrink."""
+    cfg.model.cls_head.update(num_classes=4)
+
+
 # One entry per recipe folder: how to make its model tiny, and which annotation file it reads.
 RECIPES = {
     'skeleton_transformer': (shrink_skeleton_transformer, dict(joints=25, channels=3)),
+    'posec3d': (shrink_posec3d, dict(joints=17, channels=2)),
 }
 
 
 def use_tiny_data(cfg: Config, ann_file: Path) -> None:
-    """Point every dataloader at ``ann_file``, 2 samples a batch, no workers, tiny clips."""
+    """Point every dataloader at ``ann_file``: 2 samples a batch, no workers, tiny clips."""
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg[name]
         loader.update(batch_size=2, num_workers=0, persistent_workers=False)
-        loader.dataset.update(ann_file=str(ann_file), num_classes=4)
-        for transform in loader.dataset.pipeline:
+        if loader.dataset.type == 'RepeatDataset':
+            loader.dataset.times = 1
+        dataset = loader.dataset.get('dataset', loader.dataset)
+        dataset.update(ann_file=str(ann_file), num_classes=4)
+        for transform in dataset.pipeline:
             if transform['type'].endswith('UniformSampleFrames'):
-                transform['clip_len'] = TINY_FRAMES
+                clips = min(transform.get('num_clips', 1), 2)
+                transform.update(clip_len=TINY_FRAMES, num_clips=clips)
 
 
 def test_every_config_folder_has_a_recipe_entry():
