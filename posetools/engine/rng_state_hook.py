@@ -9,7 +9,6 @@ from mmengine.hooks import Hook
 from posetools.registry import HOOKS
 
 RNG_STATE_KEY = 'rng_state'
-DataBatch = Optional[dict]
 
 
 def capture_rng_state() -> Dict:
@@ -45,17 +44,14 @@ class RNGStateHook(Hook):
 
     mmengine reseeds at start-up only, so after a resume dropout, drop path and
     main-process augmentations draw different numbers than the uninterrupted run
-    would have. This hook records the generator states in the message hub after
-    every training iteration (the message hub is saved in each checkpoint and
-    restored by resume) and restores them before training continues. Validation
-    runs between a checkpoint and the next epoch, so it is made RNG-neutral: states
-    are saved before it and restored after it.
+    would have. This hook writes the generator states into the message hub of every
+    checkpoint it is saved with (resume restores the message hub) and restores them
+    before training continues. Validation runs between a checkpoint and the next
+    epoch, so it is made RNG-neutral: states are saved before it and restored after it.
 
     Data-loader workers are reseeded by mmengine at every worker start, so exact
     resumes need ``persistent_workers=False`` (or ``num_workers=0``).
     """
-
-    priority = 'NORMAL'  # before CheckpointHook (VERY_LOW) saves the message hub
 
     def __init__(self) -> None:
         self._state_before_val: Optional[Dict] = None
@@ -66,9 +62,8 @@ class RNGStateHook(Hook):
             restore_rng_state(state)
             runner.logger.info('RNGStateHook: restored the random state of the checkpoint')
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch: DataBatch = None,
-                         outputs: Optional[dict] = None) -> None:
-        runner.message_hub.update_info(RNG_STATE_KEY, capture_rng_state())
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint['message_hub']['runtime_info'][RNG_STATE_KEY] = capture_rng_state()
 
     def before_val_epoch(self, runner) -> None:
         self._state_before_val = capture_rng_state()

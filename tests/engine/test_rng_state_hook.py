@@ -51,7 +51,9 @@ def test_hook_restores_message_hub_state_and_isolates_validation():
     runner = FakeRunner('rng-hook-test')
     runner.logger = runner
     hook = RNGStateHook()
-    hook.after_train_iter(runner, 0)
+    checkpoint = dict(message_hub=runner.message_hub.state_dict())
+    hook.before_save_checkpoint(runner, checkpoint)
+    runner.message_hub.load_state_dict(checkpoint['message_hub'])  # what resume does
     after_iter = draws()
     restore_rng_state(runner.message_hub.get_info(RNG_STATE_KEY))
 
