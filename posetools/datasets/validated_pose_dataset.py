@@ -27,6 +27,13 @@ class ValidatedPoseDataset(PoseDataset):
     T equal to ``total_frames``, finite coordinates, ``keypoint_score`` of shape
     (M, T, V) when present, and an integer label in ``[0, num_classes)``.
 
+    All-zero persons: mmaction2's pkls pad missing people and frames with zeros, and
+    its pose transforms treat a zero coordinate as "not detected" (``PoseCompact``
+    ignores it, a zero score draws no heatmap). A person whose keypoints are all zero
+    is therefore accepted as padding, but only with zero ``keypoint_score`` (a non-zero
+    score would draw heatmap peaks at the crop's corner); a sample whose keypoints are
+    all zero, for every person, is rejected: it carries no pose at all.
+
     Args:
         ann_file (str): Path to the annotation pkl.
         pipeline (list[dict | callable]): Data transforms.
@@ -113,11 +120,18 @@ class ValidatedPoseDataset(PoseDataset):
             bad = np.argwhere(~np.isfinite(keypoint))[0]
             fail(f'keypoint has NaN/inf values, first at (person, frame, joint, channel)='
                  f'{tuple(int(i) for i in bad)}')
+        padding = ~keypoint.reshape(persons, -1).any(axis=1)
+        if padding.all():
+            fail('keypoint is all zero for every person: the sample has no pose')
         if 'keypoint_score' in sample:
-            score_shape = np.shape(sample['keypoint_score'])
-            if score_shape != (persons, frames, joints):
-                fail(f'keypoint_score has shape {score_shape}, expected '
+            score = np.asarray(sample['keypoint_score'])
+            if score.shape != (persons, frames, joints):
+                fail(f'keypoint_score has shape {score.shape}, expected '
                      f'{(persons, frames, joints)}')
+            scored_padding = padding & score.reshape(persons, -1).any(axis=1)
+            if scored_padding.any():
+                fail(f'person {int(np.argmax(scored_padding))} has all-zero keypoints '
+                     '(padding) but non-zero keypoint_score; padded persons need score 0')
         label = sample['label']
         if not isinstance(label, (int, np.integer)) or isinstance(label, bool):
             fail(f'label must be an int, got {label!r}')

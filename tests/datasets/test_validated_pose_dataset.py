@@ -95,3 +95,57 @@ def test_two_dimensional_scores_must_match(tmp_path):
     bad, name = corrupt(path, tmp_path / 'bad.pkl', 0, keypoint_score=np.ones((1, 3, 17)))
     with pytest.raises(AnnotationError, match=r'keypoint_score has shape \(1, 3, 17\)'):
         ValidatedPoseDataset(str(bad), [], split='xsub_train', num_joints=17)
+
+
+def coco2d_keypoints(path, index):
+    """(keypoint, keypoint_score) copies of one sample of a 2D file."""
+    sample = mmengine.load(str(path))['annotations'][index]
+    return sample['keypoint'].copy(), sample['keypoint_score'].copy()
+
+
+def test_bad_two_dimensional_samples_are_named(tmp_path):
+    path = write_skeleton_pkl(tmp_path / 'coco.pkl', joints=17, channels=2)
+    keypoint, score = coco2d_keypoints(path, 1)  # sample 1 has two persons
+    nan = keypoint.copy()
+    nan[1, 3, 16, 0] = np.nan
+    scored_padding = keypoint.copy()
+    scored_padding[1] = 0
+    cases = [
+        (dict(keypoint=np.zeros((2, 30, 18, 2), np.float32), total_frames=30),
+         'keypoint has 18 joints but the config expects num_joints=17'),
+        (dict(total_frames=len(keypoint[0]) + 1), 'total_frames=.* but keypoint has'),
+        (dict(keypoint=nan), r'NaN/inf values, first at .*=\(1, 3, 16, 0\)'),
+        (dict(keypoint=np.zeros_like(keypoint)), 'all zero for every person'),
+        (dict(keypoint=scored_padding), 'person 1 has all-zero keypoints .* non-zero'),
+    ]
+    for changes, message in cases:
+        bad, name = corrupt(path, tmp_path / 'bad.pkl', 1, **changes)
+        with pytest.raises(AnnotationError, match=message) as error:
+            ValidatedPoseDataset(str(bad), [], split='xsub_train', num_joints=17)
+        assert f"{bad}: sample '{name}' (index 1)" in str(error.value)
+
+
+def test_zero_scored_padding_person_draws_no_heatmap(tmp_path):
+    """A padded (all-zero, score 0) person is accepted and adds nothing to the volumes."""
+    path = write_skeleton_pkl(tmp_path / 'coco.pkl', joints=17, channels=2)
+    keypoint, score = coco2d_keypoints(path, 1)
+    keypoint[1], score[1] = 0, 0
+    padded, _ = corrupt(path, tmp_path / 'padded.pkl', 1, keypoint=keypoint,
+                        keypoint_score=score)
+    single, _ = corrupt(path, tmp_path / 'single.pkl', 1, keypoint=keypoint[:1],
+                        keypoint_score=score[:1])
+    pipeline = [
+        dict(type='mmaction.UniformSampleFrames', clip_len=8, test_mode=True),
+        dict(type='mmaction.PoseDecode'),
+        dict(type='mmaction.PoseCompact', hw_ratio=1., allow_imgpad=True),
+        dict(type='mmaction.Resize', scale=(32, 32), keep_ratio=False),
+        dict(type='posetools.GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True),
+        dict(type='mmaction.FormatShape', input_format='NCTHW_Heatmap'),
+        dict(type='mmaction.PackActionInputs'),
+    ]
+    volumes = [
+        ValidatedPoseDataset(str(file), pipeline, split='xsub_train', num_joints=17,
+                             test_mode=True)[1]['inputs'] for file in (padded, single)]
+    assert volumes[0].shape == (1, 17, 8, 32, 32)
+    assert volumes[0].abs().sum() > 0
+    np.testing.assert_array_equal(volumes[0].numpy(), volumes[1].numpy())

@@ -2,18 +2,26 @@
 
     python tools/analysis/benchmark.py skeleton-pipeline [--samples 200] [--frames 300]
     python tools/analysis/benchmark.py heatmap [--samples 20] [--frames 48] [--persons 2]
+    python tools/analysis/benchmark.py posec3d-pipeline [CONFIG] [--batches 10] [--steps 2]
 
 Each topic times the reference (mmaction2) and posetools on identical inputs, checks
 that the outputs agree, and prints a table with the speed-up ratio.
 """
 import argparse
 import copy
+import tempfile
 import time
+from pathlib import Path
 from typing import Callable, Dict, List
 
+import mmengine
 import numpy as np
+import torch
+from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.registry import init_default_scope
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import MODELS, init_default_scope
+from mmengine.runner import Runner
 
 import posetools  # noqa: F401  (registers posetools modules, applies compat)
 
@@ -144,7 +152,104 @@ def heatmap(args: argparse.Namespace) -> None:
     print_table(rows)
 
 
-TOPICS = {'skeleton-pipeline': skeleton_pipeline, 'heatmap': heatmap}
+def write_coco_2d_pkl(path: Path, count: int, frames: int, persons: int, size: int,
+                      seed: int) -> Path:
+    """``coco_2d_samples`` as an mmaction2 2D pose pkl whose every sample is in xsub_train."""
+    annotations = coco_2d_samples(count, frames, persons, size, seed)
+    for ann in annotations:
+        ann.update(label=0, total_frames=frames, original_shape=(size, size))
+    names = [ann['frame_dir'] for ann in annotations]
+    mmengine.dump(dict(split=dict(xsub_train=names), annotations=annotations), str(path))
+    return path
+
+
+def with_heatmap_type(pipeline: List[Dict], heatmap_type: str) -> List[Dict]:
+    """A copy of ``pipeline`` whose GeneratePoseTarget step is ``heatmap_type``."""
+    pipeline = copy.deepcopy(pipeline)
+    steps = [step for step in pipeline if step['type'].endswith('GeneratePoseTarget')]
+    if len(steps) != 1:
+        raise ValueError(f'expected one GeneratePoseTarget step, found {len(steps)}')
+    steps[0]['type'] = heatmap_type
+    return pipeline
+
+
+def loader_samples_per_second(loader_cfg: Dict, batches: int) -> float:
+    """Samples/s of a data loader over ``batches`` batches after a first, untimed one."""
+    loader = iter(Runner.build_dataloader(copy.deepcopy(loader_cfg), seed=0))
+    first = next(loader)
+    start, samples = time.perf_counter(), 0
+    for _ in range(batches):
+        samples += len(next(loader)['inputs'])
+    del first
+    return samples / (time.perf_counter() - start)
+
+
+def train_samples_per_second(cfg: Config, loader_cfg: Dict, steps: int) -> float:
+    """Samples/s of the config's model and optimiser in ``train_step`` on real batches."""
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    loader = iter(Runner.build_dataloader(copy.deepcopy(loader_cfg), seed=0))
+    batches = [next(loader) for _ in range(steps + 1)]
+    model.train_step(batches[0], optim_wrapper)
+    start = time.perf_counter()
+    for batch in batches[1:]:
+        model.train_step(batch, optim_wrapper)
+    return sum(len(batch['inputs']) for batch in batches[1:]) / (time.perf_counter() - start)
+
+
+def posec3d_pipeline(args: argparse.Namespace) -> None:
+    """The whole PoseC3D training data pipeline, 0 and 2 workers, next to the train step."""
+    cfg = Config.fromfile(args.config)
+    init_default_scope(cfg.get('default_scope', 'posetools'))
+    loader_cfg = copy.deepcopy(cfg.train_dataloader)
+    dataset = loader_cfg['dataset']
+    while 'dataset' in dataset:  # RepeatDataset and other wrappers
+        dataset = dataset['dataset']
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.ann_file is None:
+            dataset['ann_file'] = str(write_coco_2d_pkl(
+                Path(tmp) / 'coco_2d.pkl', args.samples, args.frames, args.persons,
+                args.image_size, args.seed))
+            dataset['split'] = 'xsub_train'
+        else:
+            dataset['ann_file'] = args.ann_file
+        if args.batch_size is not None:
+            loader_cfg['batch_size'] = args.batch_size
+        loader_cfg.update(persistent_workers=False)
+        pipeline = dataset['pipeline']
+        rows = []
+        for workers in (0, 2):
+            loader_cfg['num_workers'] = workers
+            rates = []
+            for heatmap_type in ('mmaction.GeneratePoseTarget', 'posetools.GeneratePoseTarget'):
+                dataset['pipeline'] = with_heatmap_type(pipeline, heatmap_type)
+                rates.append(loader_samples_per_second(loader_cfg, args.batches))
+            rows.append((f'data pipeline, {workers} workers', *rates))
+        dataset['pipeline'] = with_heatmap_type(pipeline, 'posetools.GeneratePoseTarget')
+        loader_cfg['num_workers'] = 0
+        train_rate = train_samples_per_second(cfg, loader_cfg, args.steps)
+    source = args.ann_file or (f'{args.samples} generated COCO-like samples, {args.persons} '
+                               f'persons, {args.frames} frames')
+    print(f'{args.config} train pipeline on {source}, batch {loader_cfg["batch_size"]}, '
+          f'{torch.get_num_threads()} torch threads:')
+    print(f'| {"what":<32} | {"mmaction2 heatmaps":>18} | {"posetools heatmaps":>18} | '
+          f'{"speed-up":>8} |')
+    print(f'| {"-" * 32} | {"-" * 18}:| {"-" * 18}:| {"-" * 8}:|')
+    for name, reference, ours in rows:
+        print(f'| {name + " (samples/s)":<32} | {reference:18.1f} | {ours:18.1f} | '
+              f'{ours / reference:7.1f}x |')
+    print(f'| {"train step (samples/s)":<32} | {train_rate:18.2f} | {train_rate:18.2f} | '
+          f'{"":>8} |')
+
+
+TOPICS = {
+    'skeleton-pipeline': skeleton_pipeline,
+    'heatmap': heatmap,
+    'posec3d-pipeline': posec3d_pipeline,
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -162,6 +267,19 @@ def parse_args() -> argparse.Namespace:
     heatmaps.add_argument('--size', type=int, default=56, help='heatmap side (PoseC3D: 56)')
     heatmaps.add_argument('--sigma', type=float, default=0.6)
     heatmaps.add_argument('--seed', type=int, default=0)
+    posec3d = topics.add_parser('posec3d-pipeline', help=posec3d_pipeline.__doc__)
+    posec3d.add_argument('config', nargs='?',
+                         default='configs/posec3d/slowonly_r50_ntu60_xsub.py')
+    posec3d.add_argument('--ann-file', help='a real 2D pkl (split xsub_train is read from '
+                         'the config); default: generated COCO-like samples')
+    posec3d.add_argument('--samples', type=int, default=64)
+    posec3d.add_argument('--frames', type=int, default=100, help='frames per generated clip')
+    posec3d.add_argument('--persons', type=int, default=2)
+    posec3d.add_argument('--image-size', type=int, default=480)
+    posec3d.add_argument('--batch-size', type=int, help="default: the config's")
+    posec3d.add_argument('--batches', type=int, default=3, help='timed batches per loader')
+    posec3d.add_argument('--steps', type=int, default=2, help='timed train steps')
+    posec3d.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 
 

@@ -1,0 +1,24 @@
+"""benchmark.py topics run on tiny inputs, check their outputs agree and print their tables."""
+import re
+
+import pytest
+
+from tests.helpers import run_tool
+
+TOPICS = {
+    'skeleton-pipeline': ['--samples', '4', '--frames', '40', '--clip-len', '16'],
+    'heatmap': ['--samples', '2', '--frames', '4', '--size', '24'],
+    'posec3d-pipeline': ['configs/posec3d/slowonly_r50_synth.py', '--samples', '8',
+                         '--frames', '20', '--batch-size', '2', '--batches', '1', '--steps',
+                         '1'],
+}
+
+
+@pytest.mark.parametrize('topic', sorted(TOPICS))
+def test_topic_prints_speed_ups(topic):
+    out = run_tool(['tools/analysis/benchmark.py', topic, *TOPICS[topic]]).stdout
+    ratios = [float(ratio) for ratio in re.findall(r'\|\s+([0-9.]+)x \|', out)]
+    assert ratios and all(ratio > 0 for ratio in ratios), out
+    if topic == 'posec3d-pipeline':
+        assert re.search(r'data pipeline, 0 workers .*\n.*data pipeline, 2 workers', out), out
+        assert re.search(r'train step \(samples/s\) \|\s+[0-9.]+ \|', out), out
