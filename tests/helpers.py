@@ -42,6 +42,36 @@ def write_skeleton_pkl(path: Path, num_samples: int = 8, num_classes: int = 4, j
     return path
 
 
+EPS = 1e-4  # mmaction2's heatmap score threshold
+
+
+def random_coco_sample(rng: np.random.Generator, persons: int, frames: int,
+                       img_shape: tuple) -> dict:
+    """COCO-17p keypoints over and around the image, some exactly on its border or
+    edges, with zero, below-threshold and random scores."""
+    height, width = img_shape
+    margin = 4.
+    keypoint = rng.uniform([-margin, -margin], [width + margin, height + margin],
+                           size=(persons, frames, 17, 2))
+    if rng.random() < 0.5:  # compact persons: short limbs, like real poses
+        centre = rng.uniform([0, 0], [width, height], size=(persons, 1, 1, 2))
+        keypoint = centre + rng.normal(scale=0.15 * min(img_shape), size=keypoint.shape)
+    border = rng.random(keypoint.shape[:3]) < 0.15
+    keypoint[..., 0][border] = rng.choice([0., width - 1., width, -1.], size=border.sum())
+    border = rng.random(keypoint.shape[:3]) < 0.15
+    keypoint[..., 1][border] = rng.choice([0., height - 1., height, -1.], size=border.sum())
+    rounded = rng.random(keypoint.shape) < 0.2  # integer and half-pixel coordinates
+    keypoint[rounded] = np.round(keypoint[rounded] * 2) / 2
+    close = rng.random(keypoint.shape[:3]) < 0.1  # limbs shorter than one pixel
+    keypoint[close] = keypoint[:, :, [1] * 17][close] + rng.uniform(-0.6, 0.6, (close.sum(), 2))
+    score = rng.random((persons, frames, 17))
+    score[rng.random(score.shape) < 0.15] = 0
+    score[rng.random(score.shape) < 0.1] = EPS * rng.choice([0.5, 0.99, 1., 1.01])
+    return dict(keypoint=keypoint.astype(np.float32),
+                keypoint_score=score.astype(rng.choice([np.float32, np.float64])),
+                img_shape=img_shape)
+
+
 def run_tool(args: List[str], cwd: Optional[Path] = None,
              env: Optional[Dict[str, str]] = None, expect_ok: bool = True,
              timeout: int = 600) -> subprocess.CompletedProcess:

@@ -7,39 +7,10 @@ from mmaction.datasets.transforms import GeneratePoseTarget as MMActionGenerateP
 
 from posetools.datasets.transforms import GeneratePoseTarget
 from posetools.registry import TRANSFORMS
+from tests.helpers import EPS, random_coco_sample
 
 # as in mmaction2's PoseC3D configs (the limb lists and skeletons are the defaults)
 COCO_FLIP = dict(left_kp=[1, 3, 5, 7, 9, 11, 13, 15], right_kp=[2, 4, 6, 8, 10, 12, 14, 16])
-EPS = 1e-4  # mmaction2's score threshold
-
-
-def random_sample(rng: np.random.Generator, persons: int, frames: int,
-                  img_shape: tuple) -> dict:
-    """COCO-17p keypoints over and around the image, some exactly on its border or
-    edges, with zero, below-threshold and random scores."""
-    height, width = img_shape
-    margin = 4.
-    keypoint = rng.uniform([-margin, -margin], [width + margin, height + margin],
-                           size=(persons, frames, 17, 2))
-    if rng.random() < 0.5:  # compact persons: short limbs, like real poses
-        centre = rng.uniform([0, 0], [width, height], size=(persons, 1, 1, 2))
-        keypoint = centre + rng.normal(scale=0.15 * min(img_shape), size=keypoint.shape)
-    border = rng.random(keypoint.shape[:3]) < 0.15
-    keypoint[..., 0][border] = rng.choice([0., width - 1., width, -1.], size=border.sum())
-    border = rng.random(keypoint.shape[:3]) < 0.15
-    keypoint[..., 1][border] = rng.choice([0., height - 1., height, -1.], size=border.sum())
-    rounded = rng.random(keypoint.shape) < 0.2  # integer and half-pixel coordinates
-    keypoint[rounded] = np.round(keypoint[rounded] * 2) / 2
-    close = rng.random(keypoint.shape[:3]) < 0.1  # limbs shorter than one pixel
-    keypoint[close] = keypoint[:, :, [1] * 17][close] + rng.uniform(-0.6, 0.6, (close.sum(), 2))
-    score = rng.random((persons, frames, 17))
-    score[rng.random(score.shape) < 0.15] = 0
-    score[rng.random(score.shape) < 0.1] = EPS * rng.choice([0.5, 0.99, 1., 1.01])
-    return dict(keypoint=keypoint.astype(np.float32),
-                keypoint_score=score.astype(rng.choice([np.float32, np.float64])),
-                img_shape=img_shape)
-
-
 CASES = [  # (with_kp, with_limb)
     (True, False), (False, True), (True, True)]
 
@@ -55,7 +26,7 @@ def test_equals_mmaction(seed):
         kwargs.update(COCO_FLIP)
     persons = [1, 2, 3][seed % 3 if seed % 2 else 0]
     img_shape = [(56, 56), (64, 48)][seed // 2 % 2]
-    results = random_sample(rng, persons, int(rng.integers(4, 9)), img_shape)
+    results = random_coco_sample(rng, persons, int(rng.integers(4, 9)), img_shape)
     if seed % 11 == 5:  # no scores: every keypoint with peak 1
         del results['keypoint_score']
     if seed % 13 == 7:  # all scores below the threshold: an all-zero volume
@@ -87,7 +58,7 @@ def test_layout_and_flip():
 
 def test_imgs_present_goes_to_heatmap_imgs():
     rng = np.random.default_rng(0)
-    results = random_sample(rng, 2, 3, (24, 24))
+    results = random_coco_sample(rng, 2, 3, (24, 24))
     results['imgs'] = 'rgb frames'
     out = GeneratePoseTarget(with_limb=True)(results)
     assert out['imgs'] == 'rgb frames' and out['heatmap_imgs'].shape == (3, 34, 24, 24)

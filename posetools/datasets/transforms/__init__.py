@@ -1,6 +1,7 @@
 """Registered data transforms (mmaction2's are used by scoped name, ``mmaction.X``)."""
+from posetools.datasets.transforms.format_keypoint_clips import FormatKeypointClips
 from posetools.datasets.transforms.generate_pose_target import GeneratePoseTarget
 from posetools.datasets.transforms.pre_normalize_3d import PreNormalize3D
 from posetools.datasets.transforms.random_rotate_3d import RandomRotate3D
 
-__all__ = ['GeneratePoseTarget', 'PreNormalize3D', 'RandomRotate3D']
+__all__ = ['FormatKeypointClips', 'GeneratePoseTarget', 'PreNormalize3D', 'RandomRotate3D']
