@@ -50,3 +50,5 @@ VISUALIZERS = Registry(
     'visualizer', parent=MMENGINE_VISUALIZERS, scope=SCOPE, locations=['posetools.visualization'])
 VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, scope=SCOPE, locations=['posetools.visualization'])
+# posetools' own root registry: token maskers for masked-autoencoder pretraining
+MASKERS = Registry('masker', scope=SCOPE, locations=['posetools.models.maskers'])

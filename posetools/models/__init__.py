@@ -1,9 +1,15 @@
-"""posetools models: backbones, heads, data preprocessors and the layers they share.
+"""posetools models: backbones, necks, heads, maskers, algorithms, data preprocessors.
 
 Recognisers are mmaction2's, used by scoped name (``mmaction.RecognizerGCN``).
 """
-from posetools.models.backbones import SkeletonTransformer
+from posetools.models.algorithms import VideoMAE
+from posetools.models.backbones import SkeletonTransformer, VideoViT
 from posetools.models.data_preprocessors import HeatmapDataPreprocessor
-from posetools.models.heads import SkeletonClsHead
+from posetools.models.heads import MAEPixelHead, SkeletonClsHead
+from posetools.models.maskers import RandomMasker, TubeMasker
+from posetools.models.necks import MAEDecoder
 
-__all__ = ['SkeletonTransformer', 'HeatmapDataPreprocessor', 'SkeletonClsHead']
+__all__ = [
+    'VideoMAE', 'SkeletonTransformer', 'VideoViT', 'HeatmapDataPreprocessor', 'MAEPixelHead',
+    'SkeletonClsHead', 'RandomMasker', 'TubeMasker', 'MAEDecoder'
+]

@@ -16,6 +16,9 @@ class MultiheadSelfAttention(nn.Module):
         qkv_bias (bool): Bias on the fused q/k/v projection. Defaults to True.
         attn_drop (float): Dropout on attention weights. Defaults to 0.
         proj_drop (float): Dropout after the output projection. Defaults to 0.
+        qv_bias_only (bool): With ``qkv_bias``, learn only the q and v biases, as separate
+            ``q_bias`` / ``v_bias`` parameters (VideoMAE / BEiT; k's bias would cancel in the
+            softmax anyway). Defaults to False.
     """
 
     def __init__(self,
@@ -23,21 +26,32 @@ class MultiheadSelfAttention(nn.Module):
                  num_heads: int,
                  qkv_bias: bool = True,
                  attn_drop: float = 0.,
-                 proj_drop: float = 0.) -> None:
+                 proj_drop: float = 0.,
+                 qv_bias_only: bool = False) -> None:
         super().__init__()
         if embed_dims % num_heads != 0:
             raise ValueError(f'embed_dims={embed_dims} is not divisible by num_heads={num_heads}')
         self.num_heads = num_heads
         self.attn_drop = attn_drop
-        self.qkv = nn.Linear(embed_dims, 3 * embed_dims, bias=qkv_bias)
+        self.qkv = nn.Linear(embed_dims, 3 * embed_dims, bias=qkv_bias and not qv_bias_only)
+        if qkv_bias and qv_bias_only:
+            self.q_bias = nn.Parameter(torch.zeros(embed_dims))
+            self.v_bias = nn.Parameter(torch.zeros(embed_dims))
+        else:
+            self.q_bias = self.v_bias = None
         self.proj = nn.Linear(embed_dims, embed_dims)
         self.proj_drop = nn.Dropout(proj_drop)
 
     def forward(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """(B, L, D) -> (B, L, D)."""
         batch, length, dims = x.shape
+        if self.q_bias is None:
+            qkv = self.qkv(x)
+        else:
+            bias = torch.cat([self.q_bias, torch.zeros_like(self.q_bias), self.v_bias])
+            qkv = F.linear(x, self.qkv.weight, bias)
         # (B, L, 3D) -> (3, B, H, L, D/H)
-        qkv = self.qkv(x).view(batch, length, 3, self.num_heads, dims // self.num_heads)
+        qkv = qkv.view(batch, length, 3, self.num_heads, dims // self.num_heads)
         q, k, v = qkv.permute(2, 0, 3, 1, 4)
         x = F.scaled_dot_product_attention(
             q, k, v, attn_mask=attn_mask, dropout_p=self.attn_drop if self.training else 0.)
@@ -56,6 +70,12 @@ class TransformerBlock(nn.Module):
         drop (float): Dropout after attention and MLP projections. Defaults to 0.
         attn_drop (float): Dropout on attention weights. Defaults to 0.
         drop_path (float): Stochastic-depth rate of this block. Defaults to 0.
+        qv_bias_only (bool): q and v biases only (see ``MultiheadSelfAttention``).
+            Defaults to False.
+        norm_eps (float): LayerNorm epsilon (VideoMAE: 1e-6). Defaults to 1e-5.
+        layer_scale (float): Initial value of the per-channel layer-scale factors
+            ``ls_1`` / ``ls_2`` on both branches (CaiT); 0 means no layer scale.
+            Defaults to 0.
     """
 
     def __init__(self,
@@ -65,12 +85,16 @@ class TransformerBlock(nn.Module):
                  qkv_bias: bool = True,
                  drop: float = 0.,
                  attn_drop: float = 0.,
-                 drop_path: float = 0.) -> None:
+                 drop_path: float = 0.,
+                 qv_bias_only: bool = False,
+                 norm_eps: float = 1e-5,
+                 layer_scale: float = 0.) -> None:
         super().__init__()
         hidden_dims = int(embed_dims * mlp_ratio)
-        self.ln_1 = nn.LayerNorm(embed_dims)
-        self.attn = MultiheadSelfAttention(embed_dims, num_heads, qkv_bias, attn_drop, drop)
-        self.ln_2 = nn.LayerNorm(embed_dims)
+        self.ln_1 = nn.LayerNorm(embed_dims, eps=norm_eps)
+        self.attn = MultiheadSelfAttention(embed_dims, num_heads, qkv_bias, attn_drop, drop,
+                                           qv_bias_only)
+        self.ln_2 = nn.LayerNorm(embed_dims, eps=norm_eps)
         self.mlp = nn.Sequential(
             nn.Linear(embed_dims, hidden_dims),
             nn.GELU(),
@@ -78,8 +102,19 @@ class TransformerBlock(nn.Module):
             nn.Dropout(drop),
         )
         self.drop_path = StochasticDepth(drop_path, mode='row')
+        if layer_scale > 0:
+            self.ls_1 = nn.Parameter(torch.full((embed_dims, ), float(layer_scale)))
+            self.ls_2 = nn.Parameter(torch.full((embed_dims, ), float(layer_scale)))
+        else:
+            self.ls_1 = self.ls_2 = None
 
     def forward(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """(B, L, D) -> (B, L, D)."""
-        x = x + self.drop_path(self.attn(self.ln_1(x), attn_mask))
-        return x + self.drop_path(self.mlp(self.ln_2(x)))
+        attn = self.attn(self.ln_1(x), attn_mask)
+        if self.ls_1 is not None:
+            attn = self.ls_1 * attn
+        x = x + self.drop_path(attn)
+        mlp = self.mlp(self.ln_2(x))
+        if self.ls_2 is not None:
+            mlp = self.ls_2 * mlp
+        return x + self.drop_path(mlp)

@@ -1,0 +1,72 @@
+"""VideoMAE / MAE-ST pretraining: mask tokens, encode the visible ones, reconstruct the rest."""
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+
+from posetools.registry import MASKERS, MODELS
+
+
+@MODELS.register_module()
+class VideoMAE(BaseModel):
+    """Masked-autoencoder pretraining on clips; wires a masker, backbone, neck and head.
+
+    ``loss``: the masker draws (N, L) masks on the input's device, the backbone
+    (``VideoViT(out_type='tokens')``) encodes the visible tokens, the neck
+    (``MAEDecoder``) predicts the masked tokens' pixels and the head (``MAEPixelHead``)
+    scores them. ``tensor`` returns the predictions and the mask.
+
+    Args:
+        backbone (dict): The encoder.
+        neck (dict): The decoder.
+        head (dict): The reconstruction loss.
+        masker (dict): A ``MASKERS`` config, e.g. ``dict(type='TubeMasker', mask_ratio=0.9)``.
+        data_preprocessor (dict, optional): E.g. ``mmaction.ActionDataPreprocessor``
+            (inputs (N, clips, C, T, H, W) are flattened to N * clips clips).
+        init_cfg (dict | list[dict], optional): mmengine init config. Defaults to None.
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 neck: Dict,
+                 head: Dict,
+                 masker: Dict,
+                 data_preprocessor: Optional[Dict] = None,
+                 init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck)
+        self.head = MODELS.build(head)
+        self.masker = MASKERS.build(masker)
+
+    def init_weights(self) -> None:
+        """VideoMAE's pretraining init: Xavier-uniform linears in the encoder too."""
+        super().init_weights()
+        if self.init_cfg is None:
+            for module in self.backbone.modules():
+                if isinstance(module, nn.Linear):
+                    nn.init.xavier_uniform_(module.weight)
+                    if module.bias is not None:
+                        nn.init.zeros_(module.bias)
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor') -> Union[Dict[str, torch.Tensor], Tuple[torch.Tensor, ...]]:
+        """``mode='loss'``: ``{'loss': ...}``; ``'tensor'``: (predictions, mask).
+
+        Args:
+            inputs (torch.Tensor): Normalised clips (N, C, T, H, W) or (N, clips, C, T, H, W).
+            data_samples (list, optional): Unused (labels are not needed).
+            mode (str): ``'loss'`` or ``'tensor'``.
+        """
+        videos = inputs.flatten(0, 1) if inputs.dim() == 6 else inputs  # (N, C, T, H, W)
+        mask = self.masker(videos.shape[0], self.backbone.grid_size, videos.device)
+        pred = self.neck(self.backbone(videos, mask), mask)  # (N, L_masked, t*p*p*C)
+        if mode == 'loss':
+            return self.head.loss(pred, videos, mask)
+        if mode == 'tensor':
+            return pred, mask
+        raise ValueError(f'VideoMAE supports mode "loss" and "tensor", got {mode!r} '
+                         '(pretraining has no predictions to evaluate: set val_cfg=None)')
