@@ -101,7 +101,7 @@ class VideoViT(BaseModule):
                 torch.zeros(1, self.grid_size[1] * self.grid_size[2], embed_dims))
             self.pos_embed_temporal = nn.Parameter(torch.zeros(1, self.grid_size[0], embed_dims))
         self.pos_drop = nn.Dropout(drop_rate)
-        drop_path_rates = torch.linspace(0, drop_path_rate, depth).tolist()
+        drop_path_rates = torch.linspace(0, drop_path_rate, depth, device='cpu').tolist()
         self.blocks = nn.ModuleList([
             TransformerBlock(embed_dims, num_heads, mlp_ratio, qkv_bias, drop_rate,
                              attn_drop_rate, rate, qv_bias_only=qv_bias_only,

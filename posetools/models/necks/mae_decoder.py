@@ -56,7 +56,7 @@ class MAEDecoder(BaseModule):
         self.mask_token = nn.Parameter(torch.zeros(1, 1, embed_dims))
         self.register_buffer('pos_embed', sinusoid_table(num_tokens, embed_dims),
                              persistent=False)
-        drop_path_rates = torch.linspace(0, drop_path_rate, depth).tolist()
+        drop_path_rates = torch.linspace(0, drop_path_rate, depth, device='cpu').tolist()
         self.blocks = nn.ModuleList([
             TransformerBlock(embed_dims, num_heads, mlp_ratio, qkv_bias, drop_path=rate,
                              qv_bias_only=qv_bias_only, norm_eps=norm_eps,
