@@ -77,7 +77,8 @@ def test_separable_position_embedding_is_spatial_plus_temporal():
 
 def test_bad_input_is_named():
     vit = VideoViT(out_type='tokens', **SMALL)
-    with pytest.raises(ValueError, match=r'\(T, H, W\) = \(4, 32, 32\) but got \(1, 3, 8, 32, 32\)'):
+    with pytest.raises(ValueError,
+                       match=r'\(T, H, W\) = \(4, 32, 32\) but got \(1, 3, 8, 32, 32\)'):
         vit(torch.zeros(1, 3, 8, 32, 32))
     uneven = torch.zeros(2, 8, dtype=torch.bool)
     uneven[0, :3] = True

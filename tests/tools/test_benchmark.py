@@ -8,6 +8,7 @@ from tests.helpers import run_tool
 TOPICS = {
     'skeleton-pipeline': ['--samples', '4', '--frames', '40', '--clip-len', '16'],
     'heatmap': ['--samples', '2', '--frames', '4', '--size', '24'],
+    'mae': ['--img-size', '32', '--frames', '4', '--batch-size', '2', '--steps', '1'],
     'posec3d-pipeline': ['configs/posec3d/slowonly_r50_synth.py', '--samples', '8',
                          '--frames', '20', '--batch-size', '2', '--batches', '2', '--steps',
                          '1'],
@@ -19,6 +20,8 @@ def test_topic_prints_speed_ups(topic):
     out = run_tool(['tools/analysis/benchmark.py', topic, *TOPICS[topic]]).stdout
     ratios = [float(ratio) for ratio in re.findall(r'\|\s+([0-9.]+)x \|', out)]
     assert ratios and all(ratio > 0 for ratio in ratios), out
+    if topic == 'mae':
+        assert re.search(r'fine-tune train step .*\n.*pretrain step, mask 0.9', out), out
     if topic == 'posec3d-pipeline':
         assert re.search(r'data pipeline, 0 workers .*\n.*data pipeline, 2 workers', out), out
         assert re.search(r'train step \(model \+ optimiser\) +\| +- \| +[0-9.]+ \|', out), out

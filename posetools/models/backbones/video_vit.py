@@ -182,4 +182,3 @@ class VideoViT(BaseModule):
         if (visible != visible[0]).any():
             raise ValueError('every sample needs the same number of visible tokens, got '
                              f'{visible.tolist()}')
-
