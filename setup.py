@@ -14,6 +14,7 @@ INSTALL_REQUIRES = [
     'opencv-contrib-python<4.12',  # mmaction2 depends on it; keep it numpy<2 compatible too
     'importlib_metadata',  # imported by mmaction2 without being declared
     'decord',
+    'av>=14,<19',  # PyAV: fallback reader, libx264 writer; cp311 wheels, no numpy pin; 18.1 tested
     'submitit',
     'tqdm',
     'scipy',

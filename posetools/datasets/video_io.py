@@ -8,6 +8,7 @@ at opening or decoding time, is raised as :class:`VideoReadError` with the file 
 the problem.
 """
 import io
+import re
 from fractions import Fraction
 from typing import List, Optional, Sequence, Union
 
@@ -64,8 +65,10 @@ class DecordVideoReader:
         try:
             return self._reader.get_batch(indices)
         except decord.DECORDError as error:
-            raise VideoReadError(f'{self.filename}: decord cannot decode frames '
-                                 f'{list(indices)}: {_first_line(error)}') from error
+            indices = list(indices)
+            raise VideoReadError(
+                f'{self.filename}: truncated or corrupt, decord cannot decode {len(indices)} '
+                f'frames in [{min(indices)}, {max(indices)}]: {_first_line(error)}') from error
 
     def seek(self, index: int) -> None:
         """Move to frame ``index``."""
@@ -79,7 +82,10 @@ class DecordVideoReader:
         """The next frame, (H, W, 3) uint8 RGB."""
         try:
             return self._reader.next()
-        except (decord.DECORDError, StopIteration) as error:
+        except StopIteration as error:
+            raise VideoReadError(f'{self.filename}: read past the last frame ({len(self)})') \
+                from error
+        except decord.DECORDError as error:
             raise VideoReadError(f'{self.filename}: decord cannot decode the next frame: '
                                  f'{_first_line(error)}') from error
 
@@ -87,10 +93,10 @@ class DecordVideoReader:
 class PyAVVideoReader:
     """All frames of a video decoded with PyAV, behind decord's reader API.
 
-    The whole first video stream is decoded when the reader is built, which both counts
-    the frames exactly and detects corrupt or truncated data up front (fewer frames than
-    the container declares); it keeps T x H x W x 3 bytes in memory, fine for the short
-    clips this fallback is for.
+    The whole first video stream is decoded when the reader is built, which counts the
+    frames exactly and meets corrupt or truncated data up front (FFmpeg reports invalid
+    data); it keeps T x H x W x 3 bytes in memory, fine for the short clips this fallback
+    is for.
 
     Args:
         data (bytes): The file content.
@@ -108,16 +114,13 @@ class PyAVVideoReader:
                     raise VideoReadError(f'{filename}: no video stream')
                 stream = container.streams.video[0]
                 stream.thread_count = num_threads
-                declared = stream.frames
                 rate = stream.average_rate or stream.guessed_rate
                 frames = [frame.to_ndarray(format='rgb24') for frame in container.decode(stream)]
         except av.FFmpegError as error:
-            raise VideoReadError(f'{filename}: PyAV cannot decode it: {error}') from error
+            raise VideoReadError(f'{filename}: PyAV cannot decode it: {_av_problem(error)}') \
+                from error
         if not frames:
             raise VideoReadError(f'{filename}: the video stream has no decodable frame')
-        if declared and len(frames) < declared:
-            raise VideoReadError(f'{filename}: truncated or corrupt, decoded {len(frames)} of '
-                                 f'the {declared} frames the container declares')
         self._frames = np.stack(frames)  # (T, H, W, 3)
         self._fps = float(rate) if rate else 0.0
         self._position = 0
@@ -153,10 +156,22 @@ class PyAVVideoReader:
         return _Frames(self._frames[self._position - 1])
 
 
+# decord raises RuntimeError when FFmpeg cannot open the data, DECORDError from its C++
+# checks and AssertionError for a frame count <= 0.
+_DECORD_OPEN_ERRORS = (RuntimeError, decord.DECORDError, AssertionError)
+
+
 def _first_line(error: Exception) -> str:
-    """The first line of an error message (decord appends a C++ stack trace)."""
+    """The first line of an error message without decord's ``[time] file.cc:line:`` prefixes
+    (decord also appends a C++ stack trace)."""
     text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    line = text.splitlines()[0] if text else type(error).__name__
+    return re.sub(r'\[[\d:]+\] \S+:\d+: ', '', line)
+
+
+def _av_problem(error: av.FFmpegError) -> str:
+    """FFmpeg's description of a PyAV error (without the in-memory file's ``'<none>'``)."""
+    return error.strerror or str(error)
 
 
 def open_video(filename: str, backend_args: Optional[dict] = None, num_threads: int = 1,
@@ -180,36 +195,38 @@ def open_video(filename: str, backend_args: Optional[dict] = None, num_threads: 
         data = get(filename, backend_args=backend_args)
     except FileNotFoundError as error:
         raise VideoReadError(f'{filename}: file not found') from error
+    except OSError as error:
+        raise VideoReadError(f'{filename}: cannot read the file: {error.strerror or error}') \
+            from error
     if not data:
         raise VideoReadError(f'{filename}: empty file (0 bytes)')
     try:
-        reader = decord.VideoReader(io.BytesIO(data), num_threads=num_threads)
-        if len(reader) == 0:
-            raise decord.DECORDError('no frames')
-        return DecordVideoReader(reader, filename)
-    except decord.DECORDError as error:
-        if not fallback:
-            raise VideoReadError(f'{filename}: decord cannot open it: {_first_line(error)}') \
-                from error
+        return DecordVideoReader(
+            decord.VideoReader(io.BytesIO(data), num_threads=num_threads), filename)
+    except _DECORD_OPEN_ERRORS as error:
         decord_problem = _first_line(error)
+    if not fallback:
+        raise VideoReadError(f'{filename}: decord cannot open it: {decord_problem}')
     try:
         return PyAVVideoReader(data, filename, num_threads)
     except VideoReadError as error:
-        raise VideoReadError(f'{error} (decord failed too: {decord_problem})') from error
+        raise VideoReadError(f'{error}; decord cannot open it either: {decord_problem}') \
+            from error
 
 
 def write_video(path: str, frames: Union[np.ndarray, List[np.ndarray]], fps: int = 30,
-                codec: str = 'libx264', crf: int = 23) -> None:
-    """Encode RGB frames into a video file with PyAV (yuv420p, one thread).
+                crf: int = 23, preset: str = 'veryfast') -> None:
+    """Encode RGB frames as H.264 (libx264, yuv420p, one thread) with PyAV.
+
+    At 120 x 160 the ``'veryfast'`` preset encodes a 64-frame clip in about 25 ms into
+    about 12 kB; decord and PyAV decode it to the same frames.
 
     Args:
         path (str): Output file; the container comes from its extension (``.mp4``).
         frames (np.ndarray | list[np.ndarray]): (T, H, W, 3) uint8 RGB, H and W even.
         fps (int): Frame rate. Defaults to 30.
-        codec (str): FFmpeg encoder, e.g. ``'libx264'`` or ``'mpeg4'``.
-            Defaults to ``'libx264'``.
-        crf (int): Constant rate factor of libx264 (lower: better, larger); for other
-            codecs the quantiser scale ``qscale`` (2-31). Defaults to 23.
+        crf (int): Constant rate factor (lower: better and larger). Defaults to 23.
+        preset (str): x264 speed preset. Defaults to ``'veryfast'``.
     """
     frames = np.asarray(frames)
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
@@ -218,12 +235,11 @@ def write_video(path: str, frames: Union[np.ndarray, List[np.ndarray]], fps: int
     height, width = frames.shape[1:3]
     if height % 2 or width % 2:
         raise ValueError(f'{path}: yuv420p needs an even frame size, got {height}x{width}')
-    quality = {'crf': str(crf)} if codec == 'libx264' else {'qscale': str(crf)}
     with av.open(path, mode='w') as container:
-        stream = container.add_stream(codec, rate=Fraction(fps))
+        stream = container.add_stream('libx264', rate=Fraction(fps))
         stream.width, stream.height, stream.pix_fmt = width, height, 'yuv420p'
         stream.thread_count = 1
-        stream.options = dict(quality, threads='1')
+        stream.options = dict(crf=str(crf), preset=preset, threads='1')
         for image in frames:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format='rgb24')))
         container.mux(stream.encode())

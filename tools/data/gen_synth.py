@@ -1,14 +1,17 @@
-"""Generate the SynthAction skeleton dataset (3D NTU-25 and 2D COCO-17 pkls).
+"""Generate the SynthAction skeleton dataset (3D NTU-25 and 2D COCO-17 pkls) and its videos.
 
 Example:
     python tools/data/gen_synth.py                  # -> data/synth/*.pkl
     python tools/data/gen_synth.py --num-samples 2400 --num-classes 12
+    python tools/data/gen_synth.py --videos         # also data/synth/videos/*.mp4 + lists
 """
 import argparse
+import os
 import time
 from collections import Counter
 
 from posetools.datasets.synth import SYNTH_CLASSES, SynthActionGenerator
+from posetools.datasets.synth_video import DEFAULT_VIDEO_SIZE, write_video_dataset
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,7 +29,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--noise', type=float, default=1.0,
                         help='observation noise scale (0: clean)')
     parser.add_argument('--second-person-prob', type=float, default=0.3)
-    return parser.parse_args()
+    parser.add_argument('--videos', action='store_true',
+                        help='also render videos/<frame_dir>.mp4, the VideoDataset lists '
+                        'synth_videos_xsub_{train,val}.txt and synth_videos.pkl (per-frame '
+                        'keypoints and person boxes)')
+    parser.add_argument('--video-size', type=int, nargs=2, default=DEFAULT_VIDEO_SIZE,
+                        metavar=('H', 'W'), help='video frame size, even numbers '
+                        f'(default: {DEFAULT_VIDEO_SIZE[0]} {DEFAULT_VIDEO_SIZE[1]})')
+    args = parser.parse_args()
+    if any(side < 8 or side % 2 for side in args.video_size):
+        parser.error(f'--video-size needs even sizes >= 8, got {args.video_size}')
+    return args
 
 
 def main() -> None:
@@ -54,6 +67,18 @@ def main() -> None:
     print(f'{"total":<12}' + ''.join(f'{sum(c.values()):>12}'
                                      for c in counts.values()))
     print(f'wrote {paths[0]} and {paths[1]} in {elapsed:.1f}s')
+
+    if args.videos:
+        start = time.time()
+        video_paths = write_video_dataset(gen, args.out_dir, tuple(args.video_size),
+                                          progress=True)
+        elapsed = time.time() - start
+        video_dir = video_paths['videos']
+        size = sum(os.path.getsize(os.path.join(video_dir, f'{name}.mp4'))
+                   for name in gen.frame_dirs)
+        print(f'wrote {gen.num_samples} videos of {args.video_size[0]}x{args.video_size[1]} '
+              f'to {video_dir} ({size / 2**20:.1f} MiB), {video_paths["xsub_train"]}, '
+              f'{video_paths["xsub_val"]} and {video_paths["annotations"]} in {elapsed:.1f}s')
 
 
 if __name__ == '__main__':

@@ -3,5 +3,8 @@ from posetools.datasets.transforms.format_keypoint_clips import FormatKeypointCl
 from posetools.datasets.transforms.generate_pose_target import GeneratePoseTarget
 from posetools.datasets.transforms.pre_normalize_3d import PreNormalize3D
 from posetools.datasets.transforms.random_rotate_3d import RandomRotate3D
+from posetools.datasets.transforms.video_init import VideoInit
 
-__all__ = ['FormatKeypointClips', 'GeneratePoseTarget', 'PreNormalize3D', 'RandomRotate3D']
+__all__ = [
+    'FormatKeypointClips', 'GeneratePoseTarget', 'PreNormalize3D', 'RandomRotate3D', 'VideoInit'
+]

@@ -1,0 +1,176 @@
+"""Tests of the SynthAction video renderer and writer (posetools.datasets.synth_video)."""
+import dataclasses
+
+import av
+import decord
+import mmengine
+import numpy as np
+import pytest
+
+from posetools.datasets.synth import SynthActionGenerator
+from posetools.datasets.synth_video import (DEFAULT_VIDEO_SIZE, SynthVideoRenderer,
+                                            write_video_dataset)
+
+SMALL = dict(num_samples=24, num_classes=4, min_frames=16, max_frames=24, seed=1)
+
+
+@pytest.fixture(scope='module')
+def generator() -> SynthActionGenerator:
+    return SynthActionGenerator(**SMALL)
+
+
+@pytest.fixture(scope='module')
+def samples(generator):
+    return [generator.generate_sample(i) for i in range(12)]
+
+
+def two_person_sample(samples):
+    return next(s for s in samples if s.num_persons == 2)
+
+
+def test_render_shapes_and_determinism(samples):
+    renderer = SynthVideoRenderer()
+    assert renderer.size == DEFAULT_VIDEO_SIZE == (120, 160)
+    sample = samples[0]
+    first, again = renderer.render(sample), renderer.render(sample)
+    frames, persons = sample.total_frames, sample.num_persons
+    assert first.frames.shape == (frames, 120, 160, 3) and first.frames.dtype == np.uint8
+    assert first.keypoints.shape == (persons, frames, 17, 2)
+    assert first.boxes.shape == (persons, frames, 4)
+    assert first.keypoints.dtype == first.boxes.dtype == np.float32
+    assert first.person_map.shape == (frames, 120, 160) and first.person_map.dtype == np.int8
+    for field in dataclasses.fields(first):
+        np.testing.assert_array_equal(getattr(first, field.name), getattr(again, field.name))
+    # another sample looks different; rendering does not touch the global generator
+    state = np.random.get_state()[1].copy()
+    other = renderer.render(samples[1])
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    assert np.abs(other.frames[:16].astype(int) - first.frames[:16]).mean() > 10
+
+
+def test_render_size_option(samples):
+    video = SynthVideoRenderer((32, 48)).render(samples[0])
+    assert video.frames.shape == (samples[0].total_frames, 32, 48, 3)
+    assert video.boxes[..., [0, 2]].max() <= 47 and video.boxes[..., [1, 3]].max() <= 31
+    for bad in [(31, 48), (32, 47), (6, 6)]:
+        with pytest.raises(ValueError, match='even'):
+            SynthVideoRenderer(bad)
+
+
+def test_keypoints_match_the_2d_pickle(samples):
+    """The render frame is the 480 x 640 camera image scaled by 1/4 (cv2.resize mapping)."""
+    clean = SynthActionGenerator(noise=0.0, **SMALL)
+    renderer = SynthVideoRenderer()
+    for sample in samples[:4]:
+        coco = clean.to_coco2d_annotation(sample)['keypoint']
+        np.testing.assert_allclose(renderer.render(sample).keypoints, (coco + 0.5) / 4 - 0.5,
+                                   atol=1e-3)
+
+
+def test_keypoints_and_boxes_on_drawn_bodies(samples):
+    renderer = SynthVideoRenderer()
+    height, width = renderer.size
+    for sample in samples:
+        video = renderer.render(sample)
+        kpt = np.round(video.keypoints).astype(int)  # (M, T, 17, 2)
+        inside = ((kpt >= 0) & (kpt < [width, height])).all(-1)
+        assert inside.mean() > 0.9
+        frame_of = np.broadcast_to(np.arange(sample.total_frames)[:, None], inside.shape[1:])
+        for person in range(sample.num_persons):
+            ok = inside[person]
+            x, y = kpt[person, ..., 0][ok], kpt[person, ..., 1][ok]
+            # every keypoint lies on a drawn body (its own, or one occluding it)
+            assert (video.person_map[frame_of[ok], y, x] >= 0).all()
+            boxes = video.boxes[person][frame_of[ok]]
+            assert ((x >= boxes[:, 0] - 1) & (x <= boxes[:, 2] + 1) & (y >= boxes[:, 1] - 1)
+                    & (y <= boxes[:, 3] + 1)).all()
+        for t in range(0, sample.total_frames, 5):
+            body = video.person_map[t] >= 0
+            # body pixels carry the flat part colours (at most 10 per person) ...
+            colours = np.unique(video.frames[t][body], axis=0)
+            assert len(colours) <= 10 * sample.num_persons
+            # ... and the background around them is a texture with many colours
+            assert len(np.unique(video.frames[t][~body], axis=0)) > 50
+            for person in range(sample.num_persons):
+                ys, xs = np.nonzero(video.person_map[t] == person)
+                x1, y1, x2, y2 = video.boxes[person, t]
+                assert len(xs) > 100
+                assert x1 - 1 <= xs.min() and xs.max() <= x2 + 1
+                assert y1 - 1 <= ys.min() and ys.max() <= y2 + 1
+                # the box is tight when the person is not occluded
+                if sample.num_persons == 1:
+                    assert xs.min() <= x1 + 2 and xs.max() >= x2 - 2
+                    assert ys.min() <= y1 + 2 and ys.max() >= y2 - 2
+
+
+def test_second_person_is_drawn(samples):
+    sample = two_person_sample(samples)
+    video = SynthVideoRenderer().render(sample)
+    assert video.keypoints.shape[0] == video.boxes.shape[0] == 2
+    for t in range(sample.total_frames):
+        assert {0, 1} <= set(np.unique(video.person_map[t]).tolist())
+    # boxes follow the persons: person 1's box is centred on person 1's pixels
+    ys, xs = np.nonzero(video.person_map[0] == 1)
+    x1, y1, x2, y2 = video.boxes[1, 0]
+    assert abs(xs.mean() - (x1 + x2) / 2) < 0.25 * (x2 - x1)
+
+
+@pytest.mark.parametrize('behind', [0, 1])
+def test_drawn_back_to_front(samples, behind):
+    """Scale one person about the camera centre 1.3x: it projects exactly onto the other
+    but further away (thinner limbs), so it must be hidden in every frame."""
+    sample = two_person_sample(samples)
+    front = 1 - behind
+    coco = sample.coco3d.copy()
+    coco[behind] = sample.camera.position + 1.3 * (coco[front] - sample.camera.position)
+    video = SynthVideoRenderer().render(dataclasses.replace(sample, coco3d=coco))
+    np.testing.assert_allclose(video.keypoints[behind], video.keypoints[front], atol=1e-3)
+    assert not (video.person_map == behind).any()
+    assert (video.person_map == front).any(axis=(1, 2)).all()
+    # the hidden person still has its own (smaller or equal) box
+    inner = video.boxes[behind]
+    outer = video.boxes[front]
+    assert (inner[:, :2] >= outer[:, :2]).all() and (inner[:, 2:] <= outer[:, 2:]).all()
+
+
+def test_background_pans_smoothly(samples):
+    sample = samples[0]
+    video = SynthVideoRenderer().render(sample)
+    background = (video.person_map[0] < 0) & (video.person_map[-1] < 0)
+    frames = video.frames.astype(float)
+    step = np.abs(frames[1] - frames[0])[background].mean()
+    whole = np.abs(frames[-1] - frames[0])[background].mean()
+    assert 0 < step < whole
+
+
+def test_write_video_dataset(tmp_path, generator):
+    paths = write_video_dataset(generator, str(tmp_path), size=(32, 32))
+    assert paths['videos'] == str(tmp_path / 'videos')
+    assert paths['xsub_train'] == str(tmp_path / 'synth_videos_xsub_train.txt')
+    assert paths['xsub_val'] == str(tmp_path / 'synth_videos_xsub_val.txt')
+    assert paths['annotations'] == str(tmp_path / 'synth_videos.pkl')
+    label_of = dict(zip(generator.frame_dirs, generator.labels))
+    for split, names in generator.split.items():
+        lines = (tmp_path / f'synth_videos_{split}.txt').read_text().splitlines()
+        assert lines == [f'{name}.mp4 {label_of[name]}' for name in names]
+    content = mmengine.load(paths['annotations'])
+    assert content['split'] == generator.split
+    assert [a['frame_dir'] for a in content['annotations']] == generator.frame_dirs
+    renderer = SynthVideoRenderer((32, 32))
+    for index in (0, 5):
+        ann = content['annotations'][index]
+        sample = generator.generate_sample(index)
+        video = renderer.render(sample)
+        assert ann['filename'] == f'{sample.frame_dir}.mp4' and ann['label'] == sample.label
+        assert ann['total_frames'] == sample.total_frames and ann['img_shape'] == (32, 32)
+        np.testing.assert_array_equal(ann['keypoint'], video.keypoints)
+        np.testing.assert_array_equal(ann['person_box'], video.boxes)
+        path = tmp_path / 'videos' / ann['filename']
+        reader = decord.VideoReader(str(path))
+        by_decord = reader.get_batch(list(range(len(reader)))).asnumpy()
+        with av.open(str(path)) as container:
+            by_pyav = np.stack([f.to_ndarray(format='rgb24') for f in container.decode(video=0)])
+        assert by_decord.shape == by_pyav.shape == (sample.total_frames, 32, 32, 3)
+        assert reader.get_avg_fps() == 30
+        np.testing.assert_array_equal(by_decord, by_pyav)
+        assert np.abs(by_decord.astype(float) - video.frames).mean() < 12  # lossy H.264
