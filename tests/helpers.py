@@ -43,6 +43,19 @@ def write_skeleton_pkl(path: Path, num_samples: int = 8, num_classes: int = 4, j
 
 
 EPS = 1e-4  # mmaction2's heatmap score threshold
+COCO_FLIP = dict(left_kp=[1, 3, 5, 7, 9, 11, 13, 15], right_kp=[2, 4, 6, 8, 10, 12, 14, 16])
+
+
+def heatmap_case(seed: int) -> dict:
+    """GeneratePoseTarget arguments of randomised case ``seed``: joints, limbs or both,
+    two sigmas, with and without scores, flipped copies and scaling."""
+    with_kp, with_limb = [(True, False), (False, True), (True, True)][seed % 3]
+    kwargs = dict(with_kp=with_kp, with_limb=with_limb, sigma=[0.6, 1.1][seed // 3 % 2],
+                  use_score=seed % 7 != 3, double=seed % 4 == 1,
+                  scaling=[1., 0.5][seed % 5 == 2])
+    if kwargs['double']:
+        kwargs.update(COCO_FLIP)
+    return kwargs
 
 
 def random_coco_sample(rng: np.random.Generator, persons: int, frames: int,

@@ -7,23 +7,15 @@ from mmaction.datasets.transforms import GeneratePoseTarget as MMActionGenerateP
 
 from posetools.datasets.transforms import GeneratePoseTarget
 from posetools.registry import TRANSFORMS
-from tests.helpers import EPS, random_coco_sample
+from tests.helpers import COCO_FLIP, EPS, heatmap_case, random_coco_sample
 
 # as in mmaction2's PoseC3D configs (the limb lists and skeletons are the defaults)
-COCO_FLIP = dict(left_kp=[1, 3, 5, 7, 9, 11, 13, 15], right_kp=[2, 4, 6, 8, 10, 12, 14, 16])
-CASES = [  # (with_kp, with_limb)
-    (True, False), (False, True), (True, True)]
 
 
 @pytest.mark.parametrize('seed', range(48))
 def test_equals_mmaction(seed):
     rng = np.random.default_rng(seed)
-    with_kp, with_limb = CASES[seed % 3]
-    kwargs = dict(with_kp=with_kp, with_limb=with_limb, sigma=[0.6, 1.1][seed // 3 % 2],
-                  use_score=seed % 7 != 3, double=seed % 4 == 1,
-                  scaling=[1., 0.5][seed % 5 == 2])
-    if kwargs['double']:
-        kwargs.update(COCO_FLIP)
+    kwargs = heatmap_case(seed)
     persons = [1, 2, 3][seed % 3 if seed % 2 else 0]
     img_shape = [(56, 56), (64, 48)][seed // 2 % 2]
     results = random_coco_sample(rng, persons, int(rng.integers(4, 9)), img_shape)

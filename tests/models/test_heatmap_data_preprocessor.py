@@ -11,11 +11,7 @@ from mmaction.structures import ActionDataSample
 from posetools.datasets.transforms import FormatKeypointClips
 from posetools.models import HeatmapDataPreprocessor
 from posetools.registry import MODELS
-from tests.helpers import EPS, random_coco_sample
-
-COCO_FLIP = dict(left_kp=[1, 3, 5, 7, 9, 11, 13, 15], right_kp=[2, 4, 6, 8, 10, 12, 14, 16])
-CASES = [  # (with_kp, with_limb)
-    (True, False), (False, True), (True, True)]
+from tests.helpers import COCO_FLIP, EPS, heatmap_case, random_coco_sample
 
 
 def reference_volume(results: dict, **kwargs) -> np.ndarray:
@@ -36,12 +32,7 @@ def keypoint_clips(results: dict) -> torch.Tensor:
 def test_batch_equals_mmaction_per_sample(seed):
     """A batch of samples with 1-3 persons and 1-2 clips gives mmaction2's volume for each."""
     rng = np.random.default_rng(seed)
-    with_kp, with_limb = CASES[seed % 3]
-    kwargs = dict(with_kp=with_kp, with_limb=with_limb, sigma=[0.6, 1.1][seed // 3 % 2],
-                  use_score=seed % 7 != 3, double=seed % 4 == 1,
-                  scaling=[1., 0.5][seed % 5 == 2])
-    if kwargs['double']:
-        kwargs.update(COCO_FLIP)
+    kwargs = heatmap_case(seed)
     img_shape = [(56, 56), (64, 48)][seed // 2 % 2]
     num_clips, clip_len = 1 + seed % 2, int(rng.integers(3, 6))
     samples = []

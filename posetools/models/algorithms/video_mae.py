@@ -2,9 +2,9 @@
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
-import torch.nn as nn
 from mmengine.model import BaseModel
 
+from posetools.models.layers import init_transformer_weights
 from posetools.registry import MASKERS, MODELS
 
 
@@ -44,11 +44,7 @@ class VideoMAE(BaseModel):
         """VideoMAE's pretraining init: Xavier-uniform linears in the encoder too."""
         super().init_weights()
         if self.init_cfg is None:
-            for module in self.backbone.modules():
-                if isinstance(module, nn.Linear):
-                    nn.init.xavier_uniform_(module.weight)
-                    if module.bias is not None:
-                        nn.init.zeros_(module.bias)
+            init_transformer_weights(self.backbone, 'xavier')
 
     def forward(self,
                 inputs: torch.Tensor,

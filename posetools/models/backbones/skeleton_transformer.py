@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
-from posetools.models.layers import TransformerBlock
+from posetools.models.layers import TransformerBlock, init_transformer_weights
 from posetools.registry import MODELS
 
 TOKEN_MODES = ('joint', 'frame')
@@ -98,14 +98,7 @@ class SkeletonTransformer(BaseModule):
         trunc_normal_(self.temporal_pos_embed, std=.02)
         if self.spatial_pos_embed is not None:
             trunc_normal_(self.spatial_pos_embed, std=.02)
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                trunc_normal_(module.weight, std=.02)
-                if module.bias is not None:
-                    nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.LayerNorm):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        init_transformer_weights(self, 'trunc_normal')
 
     def _check_input(self, x: torch.Tensor) -> None:
         if x.dim() != 5:

@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
-from posetools.models.layers import TransformerBlock, sinusoid_table
+from posetools.models.layers import TransformerBlock, init_transformer_weights, sinusoid_table
 from posetools.registry import MODELS
 
 POS_EMBED_TYPES = ('sincos', 'separable')
@@ -126,14 +126,7 @@ class VideoViT(BaseModule):
         if self.pos_embed_type == 'separable':
             trunc_normal_(self.pos_embed_spatial, std=.02)
             trunc_normal_(self.pos_embed_temporal, std=.02)
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                trunc_normal_(module.weight, std=.02)
-                if module.bias is not None:
-                    nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.LayerNorm):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        init_transformer_weights(self, 'trunc_normal')
 
     def position_embedding(self) -> torch.Tensor:
         """(1, L, D) position embedding of every token, in (t, h, w) order."""

@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 
-from posetools.models.layers import TransformerBlock, sinusoid_table
+from posetools.models.layers import TransformerBlock, init_transformer_weights, sinusoid_table
 from posetools.registry import MODELS
 
 
@@ -71,14 +71,7 @@ class MAEDecoder(BaseModule):
             super().init_weights()
             return
         trunc_normal_(self.mask_token, std=.02)
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                nn.init.xavier_uniform_(module.weight)
-                if module.bias is not None:
-                    nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.LayerNorm):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        init_transformer_weights(self, 'xavier')
 
     def forward(self, visible: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Predict the pixels of the masked tokens.
