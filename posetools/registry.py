@@ -26,7 +26,8 @@ SCOPE = 'posetools'
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope=SCOPE, locations=['posetools.models'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, scope=SCOPE, locations=['posetools.compat'])
-DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope=SCOPE, locations=['posetools.datasets'])
+DATASETS = Registry(
+    'dataset', parent=MMENGINE_DATASETS, scope=SCOPE, locations=['posetools.datasets'])
 DATA_SAMPLERS = Registry(
     'data sampler', parent=MMENGINE_DATA_SAMPLERS, scope=SCOPE, locations=['posetools.datasets'])
 TRANSFORMS = Registry(
@@ -45,7 +46,8 @@ PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS, scope=SCOPE,
     locations=['posetools.engine'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope=SCOPE, locations=['posetools.engine'])
-METRICS = Registry('metric', parent=MMENGINE_METRICS, scope=SCOPE, locations=['posetools.evaluation'])
+METRICS = Registry(
+    'metric', parent=MMENGINE_METRICS, scope=SCOPE, locations=['posetools.evaluation'])
 VISUALIZERS = Registry(
     'visualizer', parent=MMENGINE_VISUALIZERS, scope=SCOPE, locations=['posetools.visualization'])
 VISBACKENDS = Registry(

@@ -38,7 +38,8 @@ train_pipeline = [
     dict(type='mmaction.SampleFrames', clip_len=num_frames, frame_interval=4, num_clips=1),
     dict(type='mmaction.DecordDecode'),
     dict(type='mmaction.Resize', scale=(-1, 256)),
-    dict(type='mmaction.RandomResizedCrop', area_range=(0.08, 1.), aspect_ratio_range=(3 / 4, 4 / 3)),
+    dict(type='mmaction.RandomResizedCrop', area_range=(0.08, 1.),
+         aspect_ratio_range=(3 / 4, 4 / 3)),
     dict(type='mmaction.Resize', scale=(img_size, img_size), keep_ratio=False),
     dict(type='mmaction.Flip', flip_ratio=0.5),
     # torchvision's RandAugment, one op sequence per clip (VideoMAE: timm rand-m7-n4-mstd0.5)
