@@ -1,10 +1,11 @@
 """What every token masker shares: the ratio, the random generator and noise-to-mask."""
+from abc import ABCMeta, abstractmethod
 from typing import Optional, Tuple
 
 import torch
 
 
-class BaseMasker:
+class BaseMasker(metaclass=ABCMeta):
     """Draws boolean token masks (True = masked) in batch, on the model's device.
 
     Every sample gets the same number of visible tokens, so the encoder's visible tokens
@@ -25,10 +26,10 @@ class BaseMasker:
         self.seed = seed
         self._generators = {}
 
+    @abstractmethod
     def __call__(self, batch_size: int, grid_size: Tuple[int, int, int],
                  device: torch.device) -> torch.Tensor:
         """(N, T' * H' * W') bool masks, True where a token is masked, in (t, h, w) order."""
-        raise NotImplementedError
 
     def noise(self, shape: Tuple[int, ...], device: torch.device) -> torch.Tensor:
         """Uniform [0, 1) noise of ``shape`` on ``device`` from this masker's generator."""
