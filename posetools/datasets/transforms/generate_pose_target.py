@@ -1,5 +1,5 @@
 """mmaction2's GeneratePoseTarget (PoseConv3D heatmap volumes), vectorised: same array, faster."""
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -8,6 +8,18 @@ from posetools.registry import TRANSFORMS
 
 COCO_SKELETONS = ((0, 1), (0, 2), (1, 3), (2, 4), (0, 5), (5, 7), (7, 9), (0, 6), (6, 8), (8, 10),
                   (5, 11), (11, 13), (13, 15), (6, 12), (12, 14), (14, 16), (11, 12))
+# mmaction2's defaults: COCO-17p left/right keypoints and the left/right limbs of COCO_SKELETONS
+COCO_LEFT_KP, COCO_RIGHT_KP = (1, 3, 5, 7, 9, 11, 13, 15), (2, 4, 6, 8, 10, 12, 14, 16)
+COCO_LEFT_LIMB, COCO_RIGHT_LIMB = (0, 2, 4, 5, 6, 10, 11, 12), (1, 3, 7, 8, 9, 13, 14, 15)
+
+
+def flipped_channel_order(num_channels: int, left: Sequence[int],
+                          right: Sequence[int]) -> List[int]:
+    """Channel order of a horizontally flipped volume: ``left[i]`` and ``right[i]`` swapped."""
+    order = list(range(num_channels))
+    for left_index, right_index in zip(left, right):
+        order[left_index], order[right_index] = right_index, left_index
+    return order
 
 
 def gaussian_windows(low: np.ndarray, high: np.ndarray, sigma: float,
@@ -128,10 +140,10 @@ class GeneratePoseTarget(BaseTransform):
                  with_limb: bool = False,
                  skeletons: Sequence[Sequence[int]] = COCO_SKELETONS,
                  double: bool = False,
-                 left_kp: Sequence[int] = (1, 3, 5, 7, 9, 11, 13, 15),
-                 right_kp: Sequence[int] = (2, 4, 6, 8, 10, 12, 14, 16),
-                 left_limb: Sequence[int] = (0, 2, 4, 5, 6, 10, 11, 12),
-                 right_limb: Sequence[int] = (1, 3, 7, 8, 9, 13, 14, 15),
+                 left_kp: Sequence[int] = COCO_LEFT_KP,
+                 right_kp: Sequence[int] = COCO_RIGHT_KP,
+                 left_limb: Sequence[int] = COCO_LEFT_LIMB,
+                 right_limb: Sequence[int] = COCO_RIGHT_LIMB,
                  scaling: float = 1.) -> None:
         if not (with_kp or with_limb):
             raise ValueError('At least one of "with_limb" and "with_kp" should be set as True.')
@@ -152,11 +164,9 @@ class GeneratePoseTarget(BaseTransform):
         """Add the heatmap volume of ``results['keypoint']`` as ``imgs`` (or ``heatmap_imgs``)."""
         heatmap = self.generate_heatmaps(results)  # T, C, H, W
         if self.double:
-            swap = np.arange(heatmap.shape[1])
             left, right = ((self.left_kp, self.right_kp) if self.with_kp else
                            (self.left_limb, self.right_limb))
-            for left_index, right_index in zip(left, right):
-                swap[left_index], swap[right_index] = right_index, left_index
+            swap = flipped_channel_order(heatmap.shape[1], left, right)
             heatmap = np.concatenate([heatmap, heatmap[..., ::-1][:, swap]])  # 2T, C, H, W
         results['heatmap_imgs' if 'imgs' in results else 'imgs'] = heatmap
         return results

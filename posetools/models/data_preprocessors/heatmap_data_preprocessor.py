@@ -6,7 +6,10 @@ import torch.nn.functional as F
 from mmaction.models import ActionDataPreprocessor
 from mmaction.utils import SampleList
 
-from posetools.datasets.transforms.generate_pose_target import COCO_SKELETONS
+from posetools.datasets.transforms.generate_pose_target import (COCO_LEFT_KP, COCO_LEFT_LIMB,
+                                                                COCO_RIGHT_KP, COCO_RIGHT_LIMB,
+                                                                COCO_SKELETONS,
+                                                                flipped_channel_order)
 from posetools.models.data_preprocessors.heatmap_volumes import draw_heatmap_volumes
 from posetools.registry import MODELS
 
@@ -45,10 +48,10 @@ class HeatmapDataPreprocessor(ActionDataPreprocessor):
                  with_limb: bool = False,
                  skeletons: Sequence[Sequence[int]] = COCO_SKELETONS,
                  double: bool = False,
-                 left_kp: Sequence[int] = (1, 3, 5, 7, 9, 11, 13, 15),
-                 right_kp: Sequence[int] = (2, 4, 6, 8, 10, 12, 14, 16),
-                 left_limb: Sequence[int] = (0, 2, 4, 5, 6, 10, 11, 12),
-                 right_limb: Sequence[int] = (1, 3, 7, 8, 9, 13, 14, 15),
+                 left_kp: Sequence[int] = COCO_LEFT_KP,
+                 right_kp: Sequence[int] = COCO_RIGHT_KP,
+                 left_limb: Sequence[int] = COCO_LEFT_LIMB,
+                 right_limb: Sequence[int] = COCO_RIGHT_LIMB,
                  scaling: float = 1.,
                  format_shape: str = 'NCTHW',
                  **kwargs) -> None:
@@ -61,7 +64,7 @@ class HeatmapDataPreprocessor(ActionDataPreprocessor):
         self.with_limb = with_limb
         self.skeletons = tuple(tuple(limb) for limb in skeletons)
         self.double = double
-        self.flip_pairs = list(zip(left_kp, right_kp) if with_kp else zip(left_limb, right_limb))
+        self.flip_sides = (left_kp, right_kp) if with_kp else (left_limb, right_limb)
         self.scaling = scaling
 
     def preprocess(self, inputs: List[torch.Tensor], data_samples: SampleList,
@@ -89,29 +92,26 @@ class HeatmapDataPreprocessor(ActionDataPreprocessor):
         if self.use_score:
             score = batch[..., 2]  # the batch's padded persons have score 0: not drawn
         else:  # peak 1 for every keypoint of the sample's own persons, as mmaction2
-            present = torch.tensor([[index < clips.shape[1] for index in range(persons)]
-                                    for clips in inputs for _ in range(num_clips)],
-                                   device=batch.device)  # N * clips, M
-            score = present[:, :, None, None].float().expand(batch.shape[:-1])
+            counts = torch.tensor([clips.shape[1] for clips in inputs], device=batch.device)
+            present = torch.arange(persons, device=batch.device) < counts[:, None]  # N, M
+            score = present.repeat_interleave(num_clips, dim=0)[:, :, None, None].float()
+            score = score.expand(batch.shape[:-1])  # N * clips, M, T, V
         heatmap = draw_heatmap_volumes(keypoint, score, size, self.sigma, self.with_kp,
                                        self.with_limb, self.skeletons)  # B, T, C, H, W
         heatmap = heatmap.unflatten(0, (samples, num_clips)).transpose(2, 3)  # N, clips, C, T, H, W
         if double:
-            swap = list(range(heatmap.shape[2]))
-            for left, right in self.flip_pairs:
-                swap[left], swap[right] = right, left
+            swap = flipped_channel_order(heatmap.shape[2], *self.flip_sides)
             heatmap = torch.cat([heatmap, heatmap.flip(-1)[:, :, swap]], dim=1)
         return heatmap
 
     def _heatmap_size(self, data_samples: Optional[SampleList]) -> Tuple[int, int]:
         """(H, W) of the volumes: the batch's common ``img_shape`` times ``scaling``."""
-        shapes = {tuple(sample.img_shape[:2]) for sample in data_samples or []
-                  if 'img_shape' in sample}
-        if len(shapes) != 1 or len(data_samples) == 0 or \
-                not all('img_shape' in sample for sample in data_samples):
+        shapes = {tuple(sample.img_shape[:2]) if 'img_shape' in sample else None
+                  for sample in data_samples or []}
+        if len(shapes) != 1 or None in shapes:
             raise ValueError(
                 'HeatmapDataPreprocessor needs one img_shape for the whole batch in the data '
                 f"samples' metainfo (end the pipeline with a fixed-size Resize or CenterCrop), "
-                f'found {sorted(shapes)}')
+                f'found {sorted(shapes, key=str)}')
         height, width = shapes.pop()
         return int(height * self.scaling + 0.5), int(width * self.scaling + 0.5)
