@@ -6,6 +6,7 @@
 """
 import argparse
 import os.path as osp
+from typing import List, Optional
 
 import torch
 from mmengine.config import Config
@@ -14,7 +15,8 @@ from mmengine.runner import Runner, find_latest_checkpoint
 from posetools.engine.launch import add_launch_arguments, load_config, setup_launcher
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parse ``argv`` (default: ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(description='Train a posetools model')
     add_launch_arguments(parser)
     parser.add_argument(
@@ -30,7 +32,7 @@ def parse_args() -> argparse.Namespace:
                         help='use a different seed on each rank')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic algorithms (reproducible, slower)')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -72,8 +74,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> None:
+    """Train as ``python tools/train.py *argv`` would (default: ``sys.argv[1:]``)."""
+    args = parse_args(argv)
     cfg = merge_args(load_config(args), args)
     if cfg.resume and cfg.load_from is None and find_latest_checkpoint(cfg.work_dir) is None:
         print(f'--resume: no checkpoint in {cfg.work_dir} yet, starting from scratch')
