@@ -8,12 +8,16 @@ and is idempotent. Each has a test in ``tests/test_compat.py`` that fails withou
 2. torch >= 2.6 loads checkpoints with ``weights_only=True`` and mmengine 0.10.7's resume
    fails on its own message-hub objects (open-mmlab/mmengine#1655):
    :func:`allow_mmengine_checkpoint_globals` allow-lists exactly those types.
+   mmengine's local-file loader calls ``torch.load`` without ``weights_only`` (so the
+   protection hangs on torch's default and ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``) and its
+   errors do not name the file: :func:`load_from_local_weights_only` replaces it.
 3. Distributed training on CPU-only machines: mmengine's ``init_dist`` calls
    ``torch.cuda.set_device`` and ``Runner.wrap_model`` passes ``device_ids=[LOCAL_RANK]``;
    :func:`init_cpu_distributed` and :class:`CPUDistributedDataParallel` replace both.
 """
 import importlib.util
 import os
+import os.path as osp
 import pickle
 import subprocess
 import sys
@@ -25,6 +29,7 @@ import torch
 import torch.distributed as dist
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.model import MMDistributedDataParallel
+from mmengine.runner import CheckpointLoader
 
 from posetools.registry import MODEL_WRAPPERS
 
@@ -116,6 +121,47 @@ def allow_mmengine_checkpoint_globals() -> None:
     torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
 
 
+class CheckpointLoadError(RuntimeError):
+    """A checkpoint file that is truncated, corrupt or holds objects outside the allow-list."""
+
+
+def load_from_local_weights_only(filename: str, map_location=None) -> dict:
+    """mmengine's loader for local files, always with ``weights_only=True``.
+
+    Errors name the file: a refused object (not in the allow-list) and a file that
+    cannot be read (truncated by a kill, corrupt) raise :class:`CheckpointLoadError`.
+
+    Args:
+        filename (str): Path of the checkpoint.
+        map_location: As for :func:`torch.load`.
+
+    Returns:
+        dict: The loaded checkpoint.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    try:
+        return torch.load(filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as error:
+        if 'Weights only load failed' not in str(error):
+            raise CheckpointLoadError(f'{filename} is truncated or corrupt: {error}') from error
+        reason = str(error).split('WeightsUnpickler error: ')[-1].split('\n')[0]
+        raise CheckpointLoadError(
+            f'{filename}: refused to load a Python object outside the allow-list of '
+            f'weights_only loading, and posetools never falls back to weights_only=False: '
+            f'{reason}') from error
+    except Exception as error:  # truncated zip, empty or garbage file: torch raises many types
+        raise CheckpointLoadError(
+            f'{filename} is truncated or corrupt ({type(error).__name__}: {error}); '
+            'load an earlier checkpoint instead') from error
+
+
+def use_weights_only_checkpoint_loader() -> None:
+    """Make :func:`load_from_local_weights_only` mmengine's loader for local paths."""
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_weights_only, force=True)
+
+
 def init_cpu_distributed(launcher: str) -> bool:
     """Initialise a gloo process group for ``launcher`` when no GPU is available.
 
@@ -135,7 +181,9 @@ def init_cpu_distributed(launcher: str) -> bool:
         nodes = os.environ['SLURM_NODELIST']
         master = subprocess.check_output(
             ['scontrol', 'show', 'hostnames', nodes], text=True).split()[0]
-        os.environ.setdefault('MASTER_ADDR', master)
+        # as mmengine's slurm launcher: the first node is the master, whatever the submitting
+        # shell exported; the port comes from the launcher (tools/slurm_train.sh picks one)
+        os.environ['MASTER_ADDR'] = master
         os.environ.setdefault('MASTER_PORT', '29500')
         os.environ['RANK'] = os.environ['SLURM_PROCID']
         os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
@@ -166,3 +214,4 @@ def apply_all() -> None:
     """Apply every import-time workaround (idempotent)."""
     install_drn_placeholder()
     allow_mmengine_checkpoint_globals()
+    use_weights_only_checkpoint_loader()

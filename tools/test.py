@@ -7,6 +7,7 @@ import argparse
 import os.path as osp
 
 from mmengine.config import Config
+from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from posetools.engine.launch import add_launch_arguments, load_config, setup_launcher
@@ -41,7 +42,8 @@ def main() -> None:
     setup_launcher(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    print(' '.join(f'{name}: {value:.4f}' for name, value in metrics.items()))
+    if is_main_process():  # every rank gets the metrics; print them once
+        print(' '.join(f'{name}: {value:.4f}' for name, value in metrics.items()))
 
 
 if __name__ == '__main__':
