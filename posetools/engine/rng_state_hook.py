@@ -1,14 +1,16 @@
 """Carry the random-generator state through checkpoints so resumed runs are exact."""
 import random
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
+from mmengine.dist import all_gather_object, get_dist_info
 from mmengine.hooks import Hook
 
 from posetools.registry import HOOKS
 
 RNG_STATE_KEY = 'rng_state'
+RANK_RNG_STATES_KEY = 'rng_state_of_ranks'
 
 
 def capture_rng_state() -> Dict:
@@ -51,19 +53,39 @@ class RNGStateHook(Hook):
 
     Data-loader workers are reseeded by mmengine at every worker start, so exact
     resumes need ``persistent_workers=False`` (or ``num_workers=0``).
+
+    In distributed training every rank draws its own numbers (for its own samples), and
+    only rank 0 writes checkpoints: at the end of each epoch the states of all ranks are
+    gathered to it and each rank gets its own back on resume. A checkpoint saved inside
+    an epoch holds rank 0's state only, which every rank then restores.
     """
 
     def __init__(self) -> None:
         self._state_before_val: Optional[Dict] = None
+        self._rank_states: Optional[List[Dict]] = None
+        self._rank_states_iter: Optional[int] = None
 
     def before_train(self, runner) -> None:
         state = runner.message_hub.get_info(RNG_STATE_KEY)
-        if state is not None:
+        rank_states = runner.message_hub.get_info(RANK_RNG_STATES_KEY)
+        rank, world_size = get_dist_info()
+        if rank_states is not None and len(rank_states) == world_size:
+            restore_rng_state(rank_states[rank])
+            runner.logger.info('RNGStateHook: restored the random state of every rank')
+        elif state is not None:
             restore_rng_state(state)
             runner.logger.info('RNGStateHook: restored the random state of the checkpoint')
 
+    def after_train_epoch(self, runner) -> None:
+        if get_dist_info()[1] > 1:  # a collective: every rank takes part
+            self._rank_states = all_gather_object(capture_rng_state())
+            self._rank_states_iter = runner.iter
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        checkpoint['message_hub']['runtime_info'][RNG_STATE_KEY] = capture_rng_state()
+        runtime_info = checkpoint['message_hub']['runtime_info']
+        runtime_info[RNG_STATE_KEY] = capture_rng_state()
+        if self._rank_states is not None and self._rank_states_iter == runner.iter:
+            runtime_info[RANK_RNG_STATES_KEY] = self._rank_states
 
     def before_val_epoch(self, runner) -> None:
         self._state_before_val = capture_rng_state()
