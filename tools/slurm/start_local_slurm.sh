@@ -6,6 +6,8 @@
 # /etc/slurm/slurm.conf (only if absent or written by this script), starts munged, slurmctld
 # and slurmd directly (no systemd), records the pids it started under $STATE_DIR/pids and
 # waits until the node is idle in `sinfo`. Partition: $SLURM_PARTITION (default debug).
+# Exit status: 0 up, 3 this machine cannot host it (not root, no apt-get, a foreign
+# slurm.conf), 1 it failed to come up (the message names the log to read).
 # Settings and pitfalls: DESIGN.md, "A real Slurm on localhost".
 set -euo pipefail
 
@@ -20,6 +22,12 @@ DEADLINE_S=${SLURM_START_TIMEOUT:-60}
 fail() {
     echo "start_local_slurm: $*" >&2
     exit 1
+}
+
+# cannot MESSAGE: this machine cannot host the local cluster (exit 3, e.g. not root)
+cannot() {
+    echo "start_local_slurm: $*" >&2
+    exit 3
 }
 
 # alive NAME: the pid recorded for daemon NAME if that process still runs NAME, else nothing.
@@ -51,11 +59,16 @@ launch() {
     echo "start_local_slurm: started $name (pid $pid)"
 }
 
-[ "$(id -u)" -eq 0 ] || fail "must run as root (installs packages, starts munged as user munge)"
+if [ -n "$(alive munged)" ] && [ -n "$(alive slurmctld)" ] && [ -n "$(alive slurmd)" ] \
+        && [[ $(sinfo -h -n "$(hostname -s)" -o %t 2>/dev/null) =~ ^(idle|mix|alloc)$ ]]; then
+    echo "start_local_slurm: already running (pids in $PID_DIR)"
+    exit 0
+fi
+[ "$(id -u)" -eq 0 ] || cannot "must run as root (installs packages, starts munged as user munge)"
 
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null \
         || ! command -v sinfo >/dev/null || ! command -v munged >/dev/null; then
-    command -v apt-get >/dev/null || fail "Slurm is not installed and there is no apt-get; \
+    command -v apt-get >/dev/null || cannot "Slurm is not installed and there is no apt-get; \
 install slurmctld, slurmd, slurm-client and munge yourself"
     echo "start_local_slurm: installing slurmctld slurmd slurm-client munge"
     export DEBIAN_FRONTEND=noninteractive
@@ -72,7 +85,7 @@ CPUS=$(nproc)
 MEM_MB=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
 [ -n "$MEM_MB" ] || fail "could not read RealMemory from 'slurmd -C'"
 if [ -f "$CONF" ] && ! grep -qF "$MARKER" "$CONF"; then
-    fail "$CONF exists and was not written by this script: this machine has its own Slurm \
+    cannot "$CONF exists and was not written by this script: this machine has its own Slurm \
 configuration; use that cluster, or move the file away to try the local one"
 fi
 mkdir -p "$(dirname "$CONF")"

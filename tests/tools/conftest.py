@@ -1,0 +1,31 @@
+"""Fixtures for the tool tests: a local one-node Slurm for tests/tools/test_slurm_*.py."""
+import os
+import subprocess
+from typing import Iterator
+
+import pytest
+
+from tests.helpers import REPO_ROOT
+
+SLURM_PARTITION = 'debug'
+
+
+@pytest.fixture(scope='session')
+def local_slurm() -> Iterator[str]:
+    """Start the local Slurm (tools/slurm/start_local_slurm.sh) and return its partition.
+
+    Skips only when this machine cannot host it (the script exits 3: not root, no apt-get,
+    a foreign slurm.conf); any other failure to start fails the tests. Stops, at the end of
+    the session, what this session started.
+    """
+    start = subprocess.run(['bash', 'tools/slurm/start_local_slurm.sh'], cwd=REPO_ROOT,
+                           capture_output=True, text=True, timeout=600,
+                           env=dict(os.environ, SLURM_PARTITION=SLURM_PARTITION))
+    if start.returncode == 3:
+        pytest.skip(f'no local Slurm: {start.stderr.strip()}')
+    assert start.returncode == 0, f'local Slurm did not start:\n{start.stdout}\n{start.stderr}'
+    yield SLURM_PARTITION
+    if 'started' in start.stdout:
+        subprocess.run(['bash', 'tools/slurm/stop_local_slurm.sh'], cwd=REPO_ROOT,
+                       timeout=120, check=True)
+
