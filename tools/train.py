@@ -2,15 +2,17 @@
 
     python tools/train.py configs/skeleton_transformer/stt_synth.py
     python tools/train.py CONFIG --resume              # continue from work_dir's latest checkpoint
+    python tools/train.py CONFIG --checkpoint-interval-iters 500   # also checkpoint inside epochs
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 """
 import argparse
+import glob
 import os.path as osp
 from typing import List, Optional
 
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner import Runner
 
 from posetools.engine.launch import add_launch_arguments, load_config, setup_launcher
 
@@ -23,6 +25,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--resume', nargs='?', const='auto', metavar='auto|PATH',
         help='resume from PATH, or with no value (or "auto") from the latest checkpoint '
         'in the work dir; starts fresh, with a message, if there is none yet')
+    parser.add_argument(
+        '--checkpoint-interval-iters', type=int, metavar='N',
+        help='also checkpoint every N iterations inside epochs (for long epochs; needs '
+        'AtomicCheckpointHook and ResumableEpochBasedTrainLoop, as the recipes use)')
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
     parser.add_argument('--no-validate', action='store_true', help='skip validation')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -57,6 +63,15 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
                              'in the config')
         cfg.auto_scale_lr.enable = True
 
+    if args.checkpoint_interval_iters is not None:
+        checkpoint_hook = cfg.get('default_hooks', dict()).get('checkpoint') or dict()
+        if checkpoint_hook.get('type') not in ('AtomicCheckpointHook',
+                                               'posetools.AtomicCheckpointHook'):
+            raise ValueError('--checkpoint-interval-iters needs '
+                             "default_hooks.checkpoint.type='AtomicCheckpointHook', the config "
+                             f"has {checkpoint_hook.get('type')}")
+        checkpoint_hook.interval_iters = args.checkpoint_interval_iters
+
     randomness = dict(seed=None, **(cfg.get('randomness') or dict()))
     if args.seed is not None:
         randomness['seed'] = args.seed
@@ -74,12 +89,38 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
+def latest_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``work_dir/last_checkpoint`` names, or None if there is none yet.
+
+    Raises:
+        FileNotFoundError: The pointer names a missing file, or the work dir holds
+            checkpoints but no pointer: resuming must not silently start over next to them.
+    """
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        checkpoints = sorted(osp.basename(path) for path in glob.glob(osp.join(work_dir, '*.pth')))
+        if checkpoints:
+            raise FileNotFoundError(
+                f'--resume: {work_dir} holds {", ".join(checkpoints)} but no last_checkpoint '
+                'naming the latest; choose one with --resume PATH')
+        return None
+    with open(pointer) as file:
+        path = file.read().strip()
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--resume: {pointer} names {path!r}, which does not exist; '
+                                'choose a checkpoint with --resume PATH')
+    return path
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Train as ``python tools/train.py *argv`` would (default: ``sys.argv[1:]``)."""
     args = parse_args(argv)
     cfg = merge_args(load_config(args), args)
-    if cfg.resume and cfg.load_from is None and find_latest_checkpoint(cfg.work_dir) is None:
-        print(f'--resume: no checkpoint in {cfg.work_dir} yet, starting from scratch')
+    if cfg.resume and cfg.load_from is None:
+        cfg.load_from = latest_checkpoint(cfg.work_dir)
+        if cfg.load_from is None:
+            print(f'--resume: no checkpoint in {cfg.work_dir} yet, starting from scratch')
+            cfg.resume = False
     setup_launcher(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()

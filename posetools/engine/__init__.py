@@ -1,6 +1,11 @@
-"""Training-engine extensions: hooks, optimizer-wrapper constructors, launch helpers."""
+"""Training-engine extensions: hooks, loops, optimizer-wrapper constructors, launch helpers."""
+from posetools.engine.checkpoint_hook import AtomicCheckpointHook, AtomicLocalBackend
 from posetools.engine.layer_decay_optim_wrapper_constructor import \
     LayerDecayOptimWrapperConstructor
 from posetools.engine.rng_state_hook import RNGStateHook
+from posetools.engine.train_loop import ResumableEpochBasedTrainLoop
 
-__all__ = ['LayerDecayOptimWrapperConstructor', 'RNGStateHook']
+__all__ = [
+    'AtomicCheckpointHook', 'AtomicLocalBackend', 'LayerDecayOptimWrapperConstructor',
+    'RNGStateHook', 'ResumableEpochBasedTrainLoop'
+]
