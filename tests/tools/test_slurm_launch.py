@@ -178,3 +178,22 @@ def test_slurm_test_two_tasks(local_slurm, srun_trained, ann_file, tmp_path):
     metric_lines = re.findall(r'^acc/top1: ([\d.]+)', proc.stdout, re.MULTILINE)
     assert len(metric_lines) == 1  # printed by rank 0 only
     assert float(metric_lines[0]) == pytest.approx(top1, abs=1e-4)
+
+
+@pytest.mark.parametrize('env, message', [
+    (dict(GPUS='3', GPUS_PER_NODE='2', CPUS_PER_TASK='1'), 'GPUS=3 is not a multiple of'),
+    (dict(GPUS='2', GPUS_PER_NODE='2', CPUS_PER_TASK='64'), 'CPUS_PER_TASK=64 need 128 CPUs'),
+    (dict(GPUS='two'), 'GPUS=two must be a positive integer'),
+])
+def test_slurm_train_refuses_impossible_requests(local_slurm, env, message):
+    proc = subprocess.run(['bash', 'tools/slurm_train.sh', local_slurm, 'pt-bad', 'cfg.py'],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=30,
+                          env=dict(os.environ, **env))
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+def test_slurm_train_names_a_missing_partition(local_slurm):
+    proc = subprocess.run(['bash', 'tools/slurm_train.sh', 'no-such-partition', 'pt-bad',
+                           'cfg.py'], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert f"partition 'no-such-partition' not found (sinfo lists: {local_slurm}*" in proc.stderr
