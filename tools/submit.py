@@ -65,8 +65,11 @@ def partition_gres(partition: str) -> str:
     if shutil.which('sbatch') is None:
         sys.exit('submit.py: sbatch not found: run this on a Slurm login node '
                  '(or start a local one: bash tools/slurm/start_local_slurm.sh)')
-    gres = subprocess.run(['sinfo', '-h', '-p', partition, '-o', '%G'], capture_output=True,
-                          text=True, check=True).stdout.split()
+    sinfo = subprocess.run(['sinfo', '-h', '-p', partition, '-o', '%G'], capture_output=True,
+                           text=True, timeout=60)
+    if sinfo.returncode != 0:
+        sys.exit(f'submit.py: sinfo failed, is Slurm up? {sinfo.stderr.strip()}')
+    gres = sinfo.stdout.split()
     if not gres:
         sys.exit(f'submit.py: partition {partition!r} not found (see sinfo)')
     return gres[0]

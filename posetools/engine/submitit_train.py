@@ -1,4 +1,4 @@
-"""The job that ``tools/submit.py`` submits: ``tools/train.py`` in every task, resumed on requeue."""
+"""The job of ``tools/submit.py``: ``tools/train.py`` in every task, resumed after a requeue."""
 import importlib.util
 import os
 import zlib

@@ -25,7 +25,6 @@ def local_slurm() -> Iterator[str]:
         pytest.skip(f'no local Slurm: {start.stderr.strip()}')
     assert start.returncode == 0, f'local Slurm did not start:\n{start.stdout}\n{start.stderr}'
     yield SLURM_PARTITION
-    if 'started' in start.stdout:
+    if 'start_local_slurm: started ' in start.stdout:
         subprocess.run(['bash', 'tools/slurm/stop_local_slurm.sh'], cwd=REPO_ROOT,
                        timeout=120, check=True)
-

@@ -143,7 +143,7 @@ if [ -z "$(alive munged)" ]; then
         done
     fi
 fi
-# -c: a clean start (no jobs from an earlier run; job ids restart at 1)
+# -c: a clean start, without the jobs of an earlier run (job ids go on from the saved state)
 [ -n "$(alive slurmctld)" ] || launch slurmctld slurmctld -D -c -f "$CONF"
 [ -n "$(alive slurmd)" ] || launch slurmd slurmd -D -f "$CONF"
 
