@@ -10,6 +10,7 @@
 # slurm.conf), 1 it failed to come up (the message names the log to read).
 # Settings and pitfalls: DESIGN.md, "A real Slurm on localhost".
 set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin  # the daemons live there; not every root shell has them
 
 STATE_DIR=${POSETOOLS_SLURM_DIR:-/var/tmp/posetools-slurm}
 PARTITION=${SLURM_PARTITION:-debug}
