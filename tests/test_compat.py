@@ -1,11 +1,13 @@
 """Each upstream workaround in posetools.compat is needed and works."""
 import pickle
+import re
 import subprocess
 import sys
 
 import pytest
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub
+from mmengine.runner.checkpoint import _load_checkpoint, load_from_local
 
 from posetools import compat
 
@@ -83,6 +85,28 @@ def test_allow_list_does_not_open_arbitrary_getattr(tmp_path):
     with pytest.raises(pickle.UnpicklingError):
         compat.history_buffer_statistic(Payload, 'mean')
     assert compat.history_buffer_statistic(HistoryBuffer, 'mean') is HistoryBuffer.mean
+
+
+def test_mmengine_loads_local_checkpoints_weights_only(tmp_path, monkeypatch):
+    """mmengine's own local loader calls torch.load without weights_only, so an environment
+    that turns torch's default off would let a checkpoint build any object."""
+    path = tmp_path / 'foreign.pth'
+    torch.save(dict(state_dict=dict(w=torch.ones(2)), payload=Payload()), path)
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    assert isinstance(load_from_local(str(path), 'cpu')['payload'], Payload)
+    # what Runner.resume and Runner.load_checkpoint call
+    with pytest.raises(compat.CheckpointLoadError,
+                       match=f'{re.escape(str(path))}: refused .*test_compat.Payload'):
+        _load_checkpoint(str(path), map_location='cpu')
+
+
+def test_truncated_checkpoint_error_names_the_file(tmp_path):
+    path = tmp_path / 'epoch_3.pth'
+    mmengine_checkpoint(path)
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(compat.CheckpointLoadError,
+                       match=f'{re.escape(str(path))} is truncated or corrupt'):
+        _load_checkpoint(str(path), map_location='cpu')
 
 
 def test_cpu_ddp_wrapper_drops_device_ids_for_cpu_modules(monkeypatch):

@@ -55,3 +55,28 @@ def test_resume_auto_looks_in_the_work_dir(monkeypatch):
 def test_amp_without_gpu_is_refused_clearly(monkeypatch):
     with pytest.raises(ValueError, match='--amp needs a CUDA GPU'):
         config_for(monkeypatch, '--amp')
+
+
+def test_checkpoint_interval_iters_reaches_the_checkpoint_hook(monkeypatch):
+    cfg = config_for(monkeypatch, '--checkpoint-interval-iters', '50')
+    assert cfg.default_hooks.checkpoint.interval_iters == 50
+    with pytest.raises(ValueError, match="needs default_hooks.checkpoint.type='AtomicCheck"):
+        config_for(monkeypatch, '--checkpoint-interval-iters', '50', '--cfg-options',
+                   'default_hooks.checkpoint.type=CheckpointHook')
+
+
+def test_resume_from_missing_path_fails_clearly(monkeypatch, tmp_path):
+    with pytest.raises(FileNotFoundError, match='nope.pth: no such checkpoint'):
+        config_for(monkeypatch, '--resume', str(tmp_path / 'nope.pth'))
+
+
+def test_latest_checkpoint_is_the_one_last_checkpoint_names(tmp_path):
+    assert train.latest_checkpoint(str(tmp_path)) is None  # nothing yet: start fresh
+    (tmp_path / 'epoch_1.pth').touch()
+    with pytest.raises(FileNotFoundError, match='holds epoch_1.pth but no last_checkpoint'):
+        train.latest_checkpoint(str(tmp_path))
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_2.pth'))
+    with pytest.raises(FileNotFoundError, match="names '.*epoch_2.pth', which does not exist"):
+        train.latest_checkpoint(str(tmp_path))
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_1.pth'))
+    assert train.latest_checkpoint(str(tmp_path)) == str(tmp_path / 'epoch_1.pth')

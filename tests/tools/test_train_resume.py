@@ -1,17 +1,29 @@
-"""`tools/train.py --resume` continues exactly where an interrupted run stopped."""
+"""`tools/train.py --resume` continues exactly where a killed run stopped."""
+import os
+import random
+import shutil
+import signal
 from pathlib import Path
 
+import pytest
 import torch
 
 import posetools  # noqa: F401  (allow-lists mmengine's checkpoint contents)
-from tests.helpers import run_tool
+from tests.helpers import REPO_ROOT, run_tool
+from tests.tools.kill_hook import KILL_AT_ITER
 
-CONFIG = 'configs/skeleton_transformer/stt_ntu60_xsub.py'
+# the NTU recipe plus a hook that kills the process at iteration $KILL_AT_ITER
+KILLABLE_CONFIG = f"""
+_base_ = ['{REPO_ROOT / 'configs/skeleton_transformer/stt_ntu60_xsub.py'}']
+custom_imports = dict(imports=['tests.tools.kill_hook'], allow_failed_imports=False)
+custom_hooks = [dict(type='RNGStateHook'), dict(type='KillAtIterHook')]
+"""
+EPOCHS, ITERS_PER_EPOCH = 3, 6  # 6 training samples at batch size 1
 
 
-def tiny_run_options(ann_file: Path) -> list:
+def tiny_run_options(ann_file: Path, batch_size: int) -> list:
     """Shrink the NTU recipe to a seconds-long CPU run that still uses dropout and drop path."""
-    loader = dict(num_workers=0, persistent_workers=False, batch_size=2)
+    loader = dict(num_workers=0, persistent_workers=False, batch_size=batch_size)
     options = [f'{name}.dataset.ann_file={ann_file}' for name in
                ('train_dataloader', 'val_dataloader', 'test_dataloader')]
     options += [f'{name}.{key}={value}' for name in ('train_dataloader', 'val_dataloader')
@@ -29,41 +41,83 @@ def tiny_run_options(ann_file: Path) -> list:
     return options
 
 
-def train(work_dir: Path, ann_file: Path, max_epochs: int, *extra: str) -> None:
-    options = tiny_run_options(ann_file) + [f'train_cfg.max_epochs={max_epochs}']
-    run_tool(['tools/train.py', CONFIG, '--work-dir', work_dir, '--seed', '7', '--deterministic',
-              *extra, '--cfg-options', *options])
+def train(config: Path, work_dir: Path, ann_file: Path, *extra: str, kill_at: int = -1):
+    """Train ``EPOCHS`` tiny epochs; the process kills itself before iteration ``kill_at``."""
+    options = tiny_run_options(ann_file, batch_size=1) + [f'train_cfg.max_epochs={EPOCHS}']
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **{KILL_AT_ITER: str(kill_at)})
+    proc = run_tool(['tools/train.py', config, '--work-dir', work_dir, '--seed', '7',
+                     '--deterministic', *extra, '--cfg-options', *options],
+                    env=env, expect_ok=kill_at < 0)
+    if kill_at >= 0:
+        assert proc.returncode == -signal.SIGKILL, proc.stderr[-3000:]
+    return proc
 
 
-def final_weights(work_dir: Path, epoch: int) -> dict:
+def final_weights(work_dir: Path, epoch: int = EPOCHS) -> dict:
     checkpoint = torch.load(work_dir / f'epoch_{epoch}.pth', map_location='cpu', weights_only=True)
     return checkpoint['state_dict']
 
 
-def test_resume_matches_uninterrupted_run(tmp_path, skeleton3d_pkl):
-    train(tmp_path / 'straight', skeleton3d_pkl, 3)
-    train(tmp_path / 'resumed', skeleton3d_pkl, 2)
-    train(tmp_path / 'resumed', skeleton3d_pkl, 3, '--resume')
-
-    straight = final_weights(tmp_path / 'straight', 3)
-    resumed = final_weights(tmp_path / 'resumed', 3)
-    assert straight.keys() == resumed.keys()
-    for key in straight:
-        assert torch.equal(straight[key], resumed[key]), key
-    # the runs did train: epoch-3 weights differ from epoch 2
-    epoch2 = final_weights(tmp_path / 'resumed', 2)
-    assert any(not torch.equal(epoch2[key], resumed[key]) for key in resumed)
+@pytest.fixture(scope='module')
+def killable_config(tmp_path_factory) -> Path:
+    config = tmp_path_factory.mktemp('config') / 'killable_stt.py'
+    config.write_text(KILLABLE_CONFIG)
+    return config
 
 
-def test_resume_without_checkpoint_starts_fresh(tmp_path, skeleton3d_pkl):
-    proc = run_tool(['tools/train.py', CONFIG, '--work-dir', tmp_path, '--resume', '--cfg-options',
-                     *tiny_run_options(skeleton3d_pkl), 'train_cfg.max_epochs=1'])
-    assert 'no checkpoint in' in proc.stdout
-    assert (tmp_path / 'epoch_1.pth').is_file()
+@pytest.fixture(scope='module')
+def uninterrupted(killable_config, skeleton3d_pkl, tmp_path_factory) -> Path:
+    """The work dir of a run that was not interrupted, with epoch checkpoints only."""
+    work_dir = tmp_path_factory.mktemp('uninterrupted')
+    train(killable_config, work_dir, skeleton3d_pkl)
+    return work_dir
 
 
-def test_resume_from_missing_path_fails_clearly(tmp_path):
-    proc = run_tool(['tools/train.py', CONFIG, '--work-dir', tmp_path, '--resume',
-                     tmp_path / 'nope.pth'], expect_ok=False)
+def test_sigkill_at_random_iterations_then_resume_matches_uninterrupted_run(
+        tmp_path, killable_config, skeleton3d_pkl, uninterrupted):
+    # checkpoints after every iteration: a kill before iteration k resumes from iteration k;
+    # the first kill lands inside an epoch, the second right after an epoch checkpoint
+    rng = random.Random()
+    first = rng.choice([k for k in range(1, 2 * ITERS_PER_EPOCH) if k % ITERS_PER_EPOCH])
+    second = rng.choice([k for k in range(first + 1, EPOCHS * ITERS_PER_EPOCH)
+                         if k % ITERS_PER_EPOCH == 0])
+    kills = f'killed before iterations {first} and {second}'
+    interval = ['--checkpoint-interval-iters', '1']
+    pointer = tmp_path / 'last_checkpoint'
+
+    # as a requeued job would, every run asks to resume: the first finds nothing yet
+    proc = train(killable_config, tmp_path, skeleton3d_pkl, *interval, '--resume', kill_at=first)
+    assert f'--resume: no checkpoint in {tmp_path} yet, starting from scratch' in proc.stdout
+    assert Path(pointer.read_text()).name == f'iter_{first}.pth', kills
+    proc = train(killable_config, tmp_path, skeleton3d_pkl, *interval, '--resume',
+                 kill_at=second)
+    epoch, batch = divmod(first, ITERS_PER_EPOCH)
+    assert f'Resuming epoch {epoch + 1} at batch {batch + 1} of {ITERS_PER_EPOCH}' in proc.stdout
+    assert Path(pointer.read_text()).name == f'epoch_{second // ITERS_PER_EPOCH}.pth', kills
+    train(killable_config, tmp_path, skeleton3d_pkl, *interval, '--resume')
+
+    expected, resumed = final_weights(uninterrupted), final_weights(tmp_path)
+    assert expected.keys() == resumed.keys()
+    for key in expected:
+        assert torch.equal(expected[key], resumed[key]), f'{key}, {kills}'
+    epoch1 = final_weights(tmp_path, 1)  # the runs did train
+    assert any(not torch.equal(epoch1[key], resumed[key]) for key in resumed)
+    leftovers = [path.name for path in tmp_path.iterdir()
+                 if path.name.startswith('iter_') or path.suffix == '.tmp']
+    assert not leftovers, kills
+
+
+def test_corrupt_latest_checkpoint_fails_naming_it(tmp_path, killable_config, skeleton3d_pkl,
+                                                   uninterrupted):
+    shutil.copy(uninterrupted / 'epoch_2.pth', tmp_path)
+    latest = tmp_path / 'epoch_3.pth'
+    data = (uninterrupted / 'epoch_3.pth').read_bytes()
+    latest.write_bytes(data[:len(data) // 2])  # what a kill mid-write without atomicity leaves
+    (tmp_path / 'last_checkpoint').write_text(str(latest))
+    proc = run_tool(['tools/train.py', killable_config, '--work-dir', tmp_path, '--resume',
+                     '--cfg-options', *tiny_run_options(skeleton3d_pkl, batch_size=1)],
+                    env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)), expect_ok=False)
     assert proc.returncode != 0
-    assert 'nope.pth: no such checkpoint' in proc.stderr
+    assert f'{latest} is truncated or corrupt' in proc.stderr
+    # nothing started from scratch next to the good checkpoint
+    assert sorted(path.name for path in tmp_path.glob('*.pth')) == ['epoch_2.pth', 'epoch_3.pth']
