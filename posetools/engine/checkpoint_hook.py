@@ -75,7 +75,7 @@ class AtomicCheckpointHook(CheckpointHook):
         self.interval_iters = interval_iters
 
     def before_train(self, runner) -> None:
-        """Check the backend and loop, and recall the last checkpoint of a resumed run."""
+        """Check that files go to a local directory and that the loop can resume mid-epoch."""
         super().before_train(runner)
         if not isinstance(self.file_backend, AtomicLocalBackend):
             raise ValueError(f'AtomicCheckpointHook writes atomically to local directories only; '
@@ -86,7 +86,6 @@ class AtomicCheckpointHook(CheckpointHook):
                 f'interval_iters needs a loop that resumes inside epochs; '
                 f'{type(runner.train_loop).__name__} would repeat the trained batches. Set '
                 "train_cfg.type='ResumableEpochBasedTrainLoop'")
-        self.last_ckpt = runner.message_hub.get_info('last_ckpt')
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         """Save every ``interval_iters`` iterations, except at an epoch's last batch."""
