@@ -87,11 +87,17 @@ class AtomicCheckpointHook(CheckpointHook):
                 f'{type(runner.train_loop).__name__} would repeat the trained batches. Set '
                 "train_cfg.type='ResumableEpochBasedTrainLoop'")
 
+    def saves_inside_epoch(self, runner, batch_idx: int) -> bool:
+        """Whether an iteration checkpoint is saved after this batch: every
+        ``interval_iters`` iterations, except at an epoch's last batch."""
+        return bool(self.interval_iters) and self.every_n_train_iters(
+            runner, self.interval_iters) and not self.end_of_epoch(runner.train_dataloader,
+                                                                   batch_idx)
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
-        """Save every ``interval_iters`` iterations, except at an epoch's last batch."""
+        """Save an iteration checkpoint if :meth:`saves_inside_epoch`."""
         super().after_train_iter(runner, batch_idx, data_batch, outputs)
-        if (self.interval_iters and self.every_n_train_iters(runner, self.interval_iters)
-                and not self.end_of_epoch(runner.train_dataloader, batch_idx)):
+        if self.saves_inside_epoch(runner, batch_idx):
             runner.logger.info(f'Saving checkpoint at {runner.iter + 1} iterations')
             self._save(runner, f'iter_{runner.iter + 1}.pth',
                        dict(epoch=runner.epoch, iter=runner.iter + 1), by_epoch=False,

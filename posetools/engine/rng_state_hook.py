@@ -55,9 +55,10 @@ class RNGStateHook(Hook):
     resumes need ``persistent_workers=False`` (or ``num_workers=0``).
 
     In distributed training every rank draws its own numbers (for its own samples), and
-    only rank 0 writes checkpoints: at the end of each epoch the states of all ranks are
-    gathered to it and each rank gets its own back on resume. A checkpoint saved inside
-    an epoch holds rank 0's state only, which every rank then restores.
+    only rank 0 writes checkpoints: at the end of each epoch, and after the iterations a
+    checkpoint hook saves inside an epoch (its ``saves_inside_epoch``, see
+    ``AtomicCheckpointHook``), the states of all ranks are gathered to it, and each rank
+    gets its own back on resume.
     """
 
     def __init__(self) -> None:
@@ -76,10 +77,21 @@ class RNGStateHook(Hook):
             restore_rng_state(state)
             runner.logger.info('RNGStateHook: restored the random state of the checkpoint')
 
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if get_dist_info()[1] > 1 and any(
+                hook.saves_inside_epoch(runner, batch_idx) for hook in runner.hooks
+                if hasattr(hook, 'saves_inside_epoch')):
+            self._gather_rank_states(runner)
+
     def after_train_epoch(self, runner) -> None:
-        if get_dist_info()[1] > 1:  # a collective: every rank takes part
-            self._rank_states = all_gather_object(capture_rng_state())
-            self._rank_states_iter = runner.iter
+        if get_dist_info()[1] > 1:
+            self._gather_rank_states(runner)
+
+    def _gather_rank_states(self, runner) -> None:
+        """Collect every rank's state for a checkpoint saved at this iteration (a collective:
+        every rank takes part)."""
+        self._rank_states = all_gather_object(capture_rng_state())
+        self._rank_states_iter = runner.iter
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         runtime_info = checkpoint['message_hub']['runtime_info']

@@ -6,7 +6,8 @@ import torch
 from mmengine.logging import MessageHub
 
 from posetools.engine import RNGStateHook
-from posetools.engine.rng_state_hook import RNG_STATE_KEY, capture_rng_state, restore_rng_state
+from posetools.engine.rng_state_hook import (RANK_RNG_STATES_KEY, RNG_STATE_KEY,
+                                             capture_rng_state, restore_rng_state)
 
 
 def draws():
@@ -66,3 +67,41 @@ def test_hook_restores_message_hub_state_and_isolates_validation():
     draws()
     hook.before_train(runner)  # a resumed run restores the checkpointed state
     assert draws() == after_iter
+
+
+class IterationCheckpointHook:
+    """Stands for AtomicCheckpointHook: saves inside the epoch after batch ``at``."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def saves_inside_epoch(self, runner, batch_idx):
+        return batch_idx == self.at
+
+
+def test_iteration_checkpoints_carry_every_ranks_state(monkeypatch):
+    """With 2 ranks, a checkpoint saved inside an epoch holds both ranks' states; each
+    rank restores its own."""
+    rank0 = capture_rng_state()
+    draws()
+    rank1 = capture_rng_state()  # the other rank's stream is elsewhere
+    monkeypatch.setattr('posetools.engine.rng_state_hook.get_dist_info', lambda: (0, 2))
+    monkeypatch.setattr('posetools.engine.rng_state_hook.all_gather_object',
+                        lambda state: [state, rank1])
+    runner = FakeRunner('rng-hook-ranks')
+    runner.logger, runner.iter, runner.hooks = runner, 4, [IterationCheckpointHook(at=2)]
+    hook = RNGStateHook()
+    for batch_idx in (1, 2):
+        restore_rng_state(rank0)
+        hook.after_train_iter(runner, batch_idx)
+        checkpoint = dict(message_hub=runner.message_hub.state_dict())
+        hook.before_save_checkpoint(runner, checkpoint)
+        saved = checkpoint['message_hub']['runtime_info'].get(RANK_RNG_STATES_KEY)
+        assert (saved is not None) == (batch_idx == 2)  # gathered only where a save follows
+
+    runner.message_hub.load_state_dict(checkpoint['message_hub'])
+    monkeypatch.setattr('posetools.engine.rng_state_hook.get_dist_info', lambda: (1, 2))
+    hook.before_train(runner)
+    after_resume = draws()
+    restore_rng_state(rank1)
+    assert draws() == after_resume  # rank 1 continues from its own state
