@@ -11,6 +11,7 @@ import os.path as osp
 from typing import List, Optional
 
 import torch
+import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -124,6 +125,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     setup_launcher(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    if dist.is_initialized():
+        # leave together: a rank exiting while rank 0 still writes its last checkpoints
+        # can make gloo abort rank 0 at exit ("terminate called without an active exception")
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 if __name__ == '__main__':
