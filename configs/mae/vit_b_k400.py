@@ -45,7 +45,7 @@ train_dataloader = dict(
         data_prefix=dict(video=f'{data_root}/videos_train'),
         pipeline=train_pipeline))
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=800)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=800)
 val_cfg = None
 test_cfg = None
 

@@ -92,7 +92,7 @@ test_dataloader = dict(
 val_evaluator = [dict(type='mmaction.AccMetric')]
 test_evaluator = val_evaluator
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=75, val_begin=1, val_interval=5)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=75, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 

@@ -52,7 +52,7 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 
 max_epochs = 20
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs)
 val_cfg = None
 test_cfg = None
 
