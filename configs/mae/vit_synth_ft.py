@@ -66,7 +66,8 @@ val_evaluator = [dict(type='mmaction.AccMetric')]
 test_evaluator = val_evaluator
 
 max_epochs = 8
-train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=4)
+train_cfg = dict(
+    type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=4)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
