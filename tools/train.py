@@ -6,7 +6,6 @@
     torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
 """
 import argparse
-import glob
 import os.path as osp
 from typing import List, Optional
 
@@ -15,7 +14,8 @@ import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from posetools.engine.launch import add_launch_arguments, load_config, setup_launcher
+from posetools.engine.launch import (add_launch_arguments, latest_checkpoint, load_config,
+                                     setup_launcher)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -88,29 +88,6 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         if cfg.load_from is not None and not osp.isfile(cfg.load_from):
             raise FileNotFoundError(f'--resume {cfg.load_from}: no such checkpoint')
     return cfg
-
-
-def latest_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint ``work_dir/last_checkpoint`` names, or None if there is none yet.
-
-    Raises:
-        FileNotFoundError: The pointer names a missing file, or the work dir holds
-            checkpoints but no pointer: resuming must not silently start over next to them.
-    """
-    pointer = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(pointer):
-        checkpoints = sorted(osp.basename(path) for path in glob.glob(osp.join(work_dir, '*.pth')))
-        if checkpoints:
-            raise FileNotFoundError(
-                f'--resume: {work_dir} holds {", ".join(checkpoints)} but no last_checkpoint '
-                'naming the latest; choose one with --resume PATH')
-        return None
-    with open(pointer) as file:
-        path = file.read().strip()
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'--resume: {pointer} names {path!r}, which does not exist; '
-                                'choose a checkpoint with --resume PATH')
-    return path
 
 
 def main(argv: Optional[List[str]] = None) -> None:

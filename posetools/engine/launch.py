@@ -1,7 +1,9 @@
-"""What every entry point (train, test, later submitit) does to a config before the Runner."""
+"""What every entry point (train, test, submitit) does to a config before the Runner."""
 import argparse
+import glob
 import os
 import os.path as osp
+from typing import Optional
 
 import torch
 from mmengine.config import Config, DictAction
@@ -53,3 +55,26 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
     cfg.setdefault('model_wrapper_cfg', dict(type='posetools.CPUDistributedDataParallel'))
     cfg.setdefault('env_cfg', dict()).setdefault('dist_cfg', dict())['backend'] = 'gloo'
     compat.init_cpu_distributed(launcher)
+
+
+def latest_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``work_dir/last_checkpoint`` names, or None if there is none yet.
+
+    Raises:
+        FileNotFoundError: The pointer names a missing file, or the work dir holds
+            checkpoints but no pointer: resuming must not silently start over next to them.
+    """
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        checkpoints = sorted(osp.basename(path) for path in glob.glob(osp.join(work_dir, '*.pth')))
+        if checkpoints:
+            raise FileNotFoundError(
+                f'--resume: {work_dir} holds {", ".join(checkpoints)} but no last_checkpoint '
+                'naming the latest; choose one with --resume PATH')
+        return None
+    with open(pointer) as file:
+        path = file.read().strip()
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--resume: {pointer} names {path!r}, which does not exist; '
+                                'choose a checkpoint with --resume PATH')
+    return path

@@ -5,8 +5,9 @@ import zlib
 from typing import List, Optional
 
 import submitit
-from mmengine.runner import find_latest_checkpoint
 from submitit.helpers import DelayedSubmission
+
+from posetools.engine.launch import latest_checkpoint
 
 
 def rendezvous_port(job_id: str, restarts: int) -> int:
@@ -53,8 +54,10 @@ class SubmititTrainJob:
 
     def resumed(self) -> 'SubmititTrainJob':
         """This job continuing from the latest checkpoint in ``work_dir``, if there is one yet
-        (else unchanged: a ``--resume PATH`` given at submission still applies)."""
-        if find_latest_checkpoint(self.work_dir) is None:
+        (else unchanged: a ``--resume PATH`` given at submission still applies). Checkpoints
+        without a ``last_checkpoint`` pointer raise, as ``tools/train.py --resume`` does,
+        instead of starting over next to them."""
+        if latest_checkpoint(self.work_dir) is None:
             return self
         return type(self)(self.train_script, self.config, self.work_dir, self.train_args,
                           resume='auto')
