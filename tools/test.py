@@ -10,7 +10,8 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from posetools.engine.launch import add_launch_arguments, load_config, setup_launcher
+from posetools.engine.launch import (add_launch_arguments, leave_distributed, load_config,
+                                     setup_launcher)
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,6 +45,7 @@ def main() -> None:
     metrics = runner.test()
     if is_main_process():  # every rank gets the metrics; print them once
         print(' '.join(f'{name}: {value:.4f}' for name, value in metrics.items()))
+    leave_distributed()
 
 
 if __name__ == '__main__':

@@ -10,12 +10,11 @@ import os.path as osp
 from typing import List, Optional
 
 import torch
-import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from posetools.engine.launch import (add_launch_arguments, latest_checkpoint, load_config,
-                                     setup_launcher)
+from posetools.engine.launch import (add_launch_arguments, latest_checkpoint, leave_distributed,
+                                     load_config, setup_launcher)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -102,11 +101,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     setup_launcher(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()
-    if dist.is_initialized():
-        # leave together: a rank exiting while rank 0 still writes its last checkpoints
-        # can make gloo abort rank 0 at exit ("terminate called without an active exception")
-        dist.barrier()
-        dist.destroy_process_group()
+    leave_distributed()
 
 
 if __name__ == '__main__':

@@ -6,6 +6,7 @@ import os.path as osp
 from typing import Optional
 
 import torch
+import torch.distributed as dist
 from mmengine.config import Config, DictAction
 
 from posetools import compat
@@ -78,3 +79,15 @@ def latest_checkpoint(work_dir: str) -> Optional[str]:
         raise FileNotFoundError(f'--resume: {pointer} names {path!r}, which does not exist; '
                                 'choose a checkpoint with --resume PATH')
     return path
+
+
+def leave_distributed() -> None:
+    """Let every rank leave together at the end of a run, then close the process group.
+
+    A rank that exits while another still works (rank 0 writing its last checkpoint,
+    dump or log) can make gloo abort that rank at exit ("terminate called without an
+    active exception"). No-op without a process group.
+    """
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
