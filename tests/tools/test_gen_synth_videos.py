@@ -10,7 +10,7 @@ def test_gen_synth_videos(tmp_path):
     proc = run_tool([REPO_ROOT / 'tools/data/gen_synth.py', '--num-samples', '20',
                      '--min-frames', '16', '--max-frames', '20', '--videos',
                      '--video-size', '32', '32'], cwd=tmp_path)
-    assert 'wrote 20 videos of 32x32 to data/synth/videos' in proc.stdout
+    assert 'wrote 20 pixel videos of 32x32 to data/synth/videos' in proc.stdout
     synth = tmp_path / 'data/synth'
     skeletons = mmengine.load(str(synth / 'synth_coco2d.pkl'))
     videos = mmengine.load(str(synth / 'synth_videos.pkl'))

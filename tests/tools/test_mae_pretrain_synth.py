@@ -10,7 +10,7 @@ CONFIG = 'configs/mae/vit_synth.py'
 def test_vit_synth_pretraining_lowers_the_loss(tmp_path):
     data_dir = tmp_path / 'synth'
     run_tool(['tools/data/gen_synth.py', '--out-dir', data_dir, '--num-samples', '240',
-              '--seed', '1', '--videos', '--video-size', '60', '80'])
+              '--seed', '1', '--videos'])
     train_list = (data_dir / 'synth_videos_xsub_train.txt').read_text().splitlines()
     broken = [data_dir / 'videos' / line.split()[0] for line in train_list[:2]]
     broken[0].write_bytes(broken[0].read_bytes()[:300])  # truncated

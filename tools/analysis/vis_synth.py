@@ -1,8 +1,9 @@
-"""Draw one SynthAction sample per class as a grid of 2D skeleton frames.
+"""Draw one SynthAction sample per class as a grid of frames: skeletons or rendered video.
 
 Example:
     python tools/analysis/vis_synth.py --out work_dirs/synth_grid.png
     python tools/analysis/vis_synth.py --view ntu3d --out synth3d.png
+    python tools/analysis/vis_synth.py --view video --video-style pixel --out pixel.png
 """
 import argparse
 from typing import Sequence, Set, Tuple
@@ -14,7 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from posetools.datasets.synth import (NTU_PARENTS,  # noqa: E402
-                                      SYNTH_CLASSES, SynthActionGenerator)
+                                      SYNTH_CLASSES, VIDEO_STYLES, SynthActionGenerator,
+                                      SynthVideoRenderer)
 
 COCO_EDGES: Tuple[Tuple[int, int], ...] = (
     (0, 1), (0, 2), (1, 3), (2, 4), (5, 6), (5, 7), (7, 9), (6, 8), (8, 10),
@@ -39,10 +41,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--num-classes', type=int, default=10)
     parser.add_argument('--frames', type=int, default=8,
                         help='frames shown per sample')
-    parser.add_argument('--view', choices=('coco2d', 'ntu3d'),
+    parser.add_argument('--view', choices=('coco2d', 'ntu3d', 'video'),
                         default='coco2d',
-                        help='2D projection (image pixels) or the 3D '
-                        'camera-frame x/y (metres)')
+                        help='2D projection (image pixels), the 3D '
+                        'camera-frame x/y (metres), or the rendered video frames')
+    parser.add_argument('--video-style', choices=sorted(VIDEO_STYLES), default='pixel',
+                        help='rendering of --view video (see gen_synth.py --video-style)')
     parser.add_argument('--noise', type=float, default=1.0)
     return parser.parse_args()
 
@@ -80,7 +84,9 @@ def main() -> None:
     for label in range(args.num_classes):
         index = int(np.flatnonzero(gen.labels == label)[0])
         sample = gen.generate_sample(index)
-        if args.view == 'coco2d':
+        if args.view == 'video':
+            pts = SynthVideoRenderer(args.video_style).render(sample).frames  # (T, H, W, 3)
+        elif args.view == 'coco2d':
             ann = gen.to_coco2d_annotation(sample)
             pts = ann['keypoint'] * np.array([1.0, -1.0])
         else:
@@ -93,17 +99,21 @@ def main() -> None:
                           if args.view == 'coco2d' else
                           (NTU_EDGES, _LEFT_NTU, _RIGHT_NTU))
     for r, (sample, pts) in enumerate(rows):
-        flat = pts.reshape(-1, 2)
-        lo, hi = flat.min(0), flat.max(0)
-        pad = 0.05 * (hi - lo).max()
+        if args.view != 'video':
+            flat = pts.reshape(-1, 2)
+            lo, hi = flat.min(0), flat.max(0)
+            pad = 0.05 * (hi - lo).max()
         for c, t in enumerate(
                 np.linspace(0, sample.total_frames - 1, cols).astype(int)):
             ax = axes[r, c]
-            for m in range(sample.num_persons):
-                draw_skeleton(ax, pts[m, t], edges, left, right,
-                              alpha=1.0 if m == 0 else 0.4)
-            ax.set_xlim(lo[0] - pad, hi[0] + pad)
-            ax.set_ylim(lo[1] - pad, hi[1] + pad)
+            if args.view == 'video':
+                ax.imshow(pts[t], interpolation='nearest')
+            else:
+                for m in range(sample.num_persons):
+                    draw_skeleton(ax, pts[m, t], edges, left, right,
+                                  alpha=1.0 if m == 0 else 0.4)
+                ax.set_xlim(lo[0] - pad, hi[0] + pad)
+                ax.set_ylim(lo[1] - pad, hi[1] + pad)
             ax.set_aspect('equal')
             ax.set_xticks([])
             ax.set_yticks([])

@@ -3,10 +3,9 @@
 :class:`SynthActionGenerator` animates an articulated 25-joint NTU RGB+D
 (Kinect v2) skeleton through parameterised action trajectories and writes an
 NTU-style 3D and a COCO-17 2D annotation pickle in the mmaction2
-``PoseDataset`` format. The RGB video renderer
-(:mod:`posetools.datasets.synth_video`) consumes :class:`SynthSample`
-together with :meth:`SynthCamera.project`, so rendered frames, boxes and
-keypoints stay consistent with the pickles.
+``PoseDataset`` format. The RGB video renderer (:mod:`.video`) consumes
+:class:`SynthSample` together with :meth:`SynthCamera.project`, so rendered
+frames, boxes and keypoints stay consistent with the pickles.
 
 Modules, one job each:
 
@@ -21,6 +20,9 @@ Modules, one job each:
 * :mod:`~posetools.datasets.synth.generator`: :class:`SynthSample` and
   :class:`SynthActionGenerator` (the plan, animation, annotations and the
   pickles, :func:`write_dataset`).
+* :mod:`~posetools.datasets.synth.video`: :class:`SynthVideoRenderer` and
+  its :class:`VideoStyle` (how the people are drawn and framed), and
+  :func:`write_video_dataset` (videos, lists and per-frame poses).
 """
 from posetools.datasets.synth.camera import SynthCamera
 from posetools.datasets.synth.generator import (SynthActionGenerator,
@@ -35,11 +37,15 @@ from posetools.datasets.synth.skeleton import (COCO_FROM_NTU,
                                                NTU_REST_OFFSETS,
                                                euler_to_matrix,
                                                forward_kinematics)
+from posetools.datasets.synth.video import (VIDEO_STYLES, SynthVideo,
+                                            SynthVideoRenderer, VideoStyle,
+                                            write_video_dataset)
 
 __all__ = [
     'COCO_FROM_NTU', 'COCO_KEYPOINT_NAMES', 'COCO_OFFSETS', 'FPS',
     'NTU_JOINT_NAMES', 'NTU_MIRROR', 'NTU_PARENTS', 'NTU_REST_OFFSETS',
     'NTU_XSUB_TRAIN_PERFORMERS', 'NUM_PERFORMERS', 'SYNTH_CLASSES',
-    'SynthActionGenerator', 'SynthCamera', 'SynthSample', 'euler_to_matrix',
-    'forward_kinematics', 'write_dataset'
+    'SynthActionGenerator', 'SynthCamera', 'SynthSample', 'SynthVideo',
+    'SynthVideoRenderer', 'VIDEO_STYLES', 'VideoStyle', 'euler_to_matrix',
+    'forward_kinematics', 'write_dataset', 'write_video_dataset'
 ]

@@ -1,23 +1,30 @@
-"""RGB videos of SynthAction: bodies drawn as limbs on a textured, slowly moving background.
+"""RGB videos of SynthAction: each person drawn as flat-coloured limbs over a background.
 
 A :class:`~posetools.datasets.synth.SynthSample` is rendered from the same clean COCO-17
-projection as the 2D pickle (``SynthCamera.project_world`` of ``sample.coco3d`` in the
-camera's 480 x 640 image), scaled to the render size, so frames, keypoints and boxes agree
-with the skeleton pickles. Each person is a set of flat-coloured primitives: a torso
-polygon, thick lines for the upper arms, forearms, thighs and shins (per-person shirt,
-skin and trouser colours, the person's left side lighter, the right side darker), a neck
-and a head disc that covers the five face keypoints. Every frame, persons are drawn back
-to front by their mean camera depth, and each person's parts back to front by theirs, so
-people and limbs occlude correctly.
-The background is a smooth two-colour noise texture with a few coloured shapes, panned
-at a constant sub-pixel speed (about 8-32 px over a clip at 160 px wide).
+projection as the 2D pickle (``SynthCamera.project`` of the camera-frame ``sample.coco3d``
+in the camera's 480 x 640 image), mapped into the rendered window, so frames, keypoints and
+boxes agree with the skeleton pickles. Each person is a set of flat-coloured primitives: a
+torso polygon, thick lines for the upper arms, forearms, thighs and shins (skin, shirt and
+trouser colours, the person's left side lighter, the right side darker), a neck and a head
+disc that covers the five face keypoints. Every frame, persons are drawn back to front by
+their mean camera depth, and each person's parts back to front by theirs, so people and
+limbs occlude correctly.
 
-Pixel frame: as in ``synth.py``, pixel centres sit at integer coordinates (the camera's
-principal point is ``((w - 1) / 2, (h - 1) / 2)``); a camera point ``u`` maps to
-``(u + 0.5) * W / 640 - 0.5`` (the ``cv2.resize`` mapping), and likewise for ``v``.
+What is drawn, and how much it varies, is a :class:`VideoStyle`:
 
-The default size (h, w) = (120, 160) keeps the camera's 4:3 aspect and is exactly 1/4 of
-the 2D pickle's image, small enough for CPU training; people are 50-110 px tall (median 73).
+* ``'pixel'`` (default, for pixel models): 64 x 64, a square window that follows no one
+  but frames the actor (person 0) over the whole clip, so the actor is about 50 px tall
+  and moves inside the frame; limbs twice as wide (forearms ~4 px, thighs ~8 px); one
+  clothing palette with +-10% brightness jitter; a flat grey background, no camera motion.
+* ``'classic'`` (issue 4's look): 120 x 160, the whole camera image scaled by 1/4 (people
+  50-110 px tall, limbs 1-3 px); random skin, shirt and trouser colours; a smooth two-colour
+  noise texture with a few coloured shapes, panned at 0.1-0.4 px per frame.
+
+Pixel frame: as in the generator, pixel centres sit at integer coordinates (the camera's
+principal point is ``((w - 1) / 2, (h - 1) / 2)``). A camera point ``u`` maps to
+``(u + 0.5 - x0) * W / w0 - 0.5`` for a window with left edge ``x0`` and width ``w0``
+camera pixels (for the whole image ``x0 = 0, w0 = 640``: the ``cv2.resize`` mapping), and
+likewise for ``v``.
 
 Written layout (:func:`write_video_dataset`, ``out_dir`` usually ``data/synth``)::
 
@@ -30,20 +37,19 @@ import colorsys
 import os
 import os.path as osp
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import cv2
 import mmengine
 import numpy as np
 from tqdm import tqdm
 
-from posetools.datasets.synth import FPS, SynthActionGenerator, SynthCamera, SynthSample
+from posetools.datasets.synth.camera import SynthCamera
+from posetools.datasets.synth.generator import SynthActionGenerator, SynthSample
+from posetools.datasets.synth.motions import FPS
 from posetools.datasets.video_io import write_video
 
-__all__ = ['DEFAULT_VIDEO_SIZE', 'SynthVideo', 'SynthVideoRenderer', 'write_video_dataset']
-
-DEFAULT_VIDEO_SIZE: Tuple[int, int] = (120, 160)
-"""Default render size ``(h, w)``: the 480 x 640 camera image scaled by 1/4."""
+__all__ = ['VIDEO_STYLES', 'SynthVideo', 'SynthVideoRenderer', 'VideoStyle', 'write_video_dataset']
 
 _HEAD, _TORSO = 0, 1
 _NUM_PARTS = 10
@@ -64,6 +70,8 @@ _TORSO_CORNERS = (5, 6, 12, 11)  # shoulders and hips, a closed loop
 _TORSO_WIDTH = 0.10  # outline width (m), so a torso seen from the side keeps some width
 _NECK_WIDTH = 0.08
 _HEAD_RADIUS = 1.6  # head radius in half inter-ear distances (covers nose and eyes)
+_FIXED_PALETTE = np.array([[224, 172, 105], [40, 90, 200], [70, 60, 50]], np.float64)
+"""Skin, shirt and trouser colours of the ``'fixed'`` colour style."""
 _SKIN_TONES = np.array([[255, 219, 172], [241, 194, 125], [224, 172, 105], [198, 134, 66],
                         [141, 85, 36], [92, 56, 30]], np.float64)
 
@@ -88,26 +96,97 @@ class SynthVideo:
     person_map: np.ndarray
 
 
+@dataclass(frozen=True)
+class VideoStyle:
+    """How SynthAction is drawn: the framing, the limb widths and the nuisance factors.
+
+    Attributes:
+        size: Default render size ``(h, w)``, even.
+        view: ``'actor'``: a square window around person 0 (the labelled actor) that holds
+            all of the actor's keypoints over the whole clip, with ``margin`` on each side,
+            so the actor fills most of the frame and still moves inside it (a jump goes up,
+            a squat goes down); a second person may be partly in view. ``'camera'``: the
+            whole 480 x 640 camera image.
+        margin: Window margin on each side, as a share of the actor's larger box side
+            (``'actor'`` view only).
+        limb_scale: Multiplier of every limb, torso-outline and neck width (the widths
+            in metres are those of ``_LIMBS``).
+        colours: ``'fixed'``: one palette for everybody (skin, blue shirt, dark trousers),
+            each colour scaled by ``uniform(1 - colour_jitter, 1 + colour_jitter)`` per
+            clip; ``'random'``: random skin tone, shirt and trouser colours per person.
+        colour_jitter: See ``colours``.
+        background: ``'flat'``: one grey level per clip, ``uniform(90, 130)`` in every
+            channel; ``'texture'``: a two-colour noise texture with 3-6 coloured shapes.
+        pan_speed: ``(low, high)`` background pan speed in pixels per frame at 160 px
+            render width (scaled with the width), drawn per clip in a random direction.
+            ``(0, 0)`` keeps the background still. Only used with ``'texture'``.
+    """
+
+    size: Tuple[int, int] = (64, 64)
+    view: str = 'actor'
+    margin: float = 0.1
+    limb_scale: float = 2.0
+    colours: str = 'fixed'
+    colour_jitter: float = 0.1
+    background: str = 'flat'
+    pan_speed: Tuple[float, float] = (0.0, 0.0)
+
+    def __post_init__(self) -> None:
+        choices = dict(view=('actor', 'camera'), colours=('fixed', 'random'),
+                       background=('flat', 'texture'))
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f'VideoStyle.{name} must be one of {allowed}, '
+                                 f'got {getattr(self, name)!r}')
+        if self.margin < 0 or self.limb_scale <= 0 or not 0 <= self.colour_jitter < 1:
+            raise ValueError(f'VideoStyle needs margin >= 0, limb_scale > 0 and '
+                             f'0 <= colour_jitter < 1, got {self}')
+        if not 0 <= self.pan_speed[0] <= self.pan_speed[1]:
+            raise ValueError(f'VideoStyle.pan_speed must be 0 <= low <= high, '
+                             f'got {self.pan_speed}')
+
+
+VIDEO_STYLES: Dict[str, VideoStyle] = dict(
+    pixel=VideoStyle(),
+    classic=VideoStyle(size=(120, 160), view='camera', limb_scale=1.0, colours='random',
+                       background='texture', pan_speed=(0.1, 0.4)),
+)
+"""Named styles. ``'pixel'`` (the default) is made for pixel models: the actor fills a
+64 x 64 frame (the size the ``vit_synth*.py`` configs train on, so no resize), limbs are
+twice as wide and the nuisance variance is small. ``'classic'`` is issue 4's look: the
+whole camera view at 120 x 160 (1/4 of the camera image), random clothing colours and a
+textured, panning background."""
+
+
 class SynthVideoRenderer:
     """Render SynthAction samples as RGB videos.
 
     Rendering is deterministic: a sample's background and colours come from
-    ``np.random.default_rng([sample.noise_seed, 6])`` (``synth.py`` uses streams 3-5 of
-    the same seed), so a clip looks the same whatever the order of rendering.
+    ``np.random.default_rng([sample.noise_seed, 6])`` (the generator's annotations use
+    streams 3-5 of the same seed), so a clip looks the same whatever the order of rendering.
 
     Args:
-        size (tuple[int, int]): Render size ``(h, w)``, even (for yuv420p video).
-            Defaults to :data:`DEFAULT_VIDEO_SIZE`.
+        style (VideoStyle | str): A :class:`VideoStyle` or the name of one in
+            :data:`VIDEO_STYLES`. Defaults to ``'pixel'``.
+        size (tuple[int, int], optional): Render size ``(h, w)``, even (for yuv420p
+            video). Defaults to the style's size.
     """
 
-    def __init__(self, size: Tuple[int, int] = DEFAULT_VIDEO_SIZE) -> None:
-        height, width = (int(s) for s in size)
+    def __init__(self, style: Union[VideoStyle, str] = 'pixel',
+                 size: Optional[Tuple[int, int]] = None) -> None:
+        if isinstance(style, str):
+            if style not in VIDEO_STYLES:
+                raise ValueError(f'unknown video style {style!r}, '
+                                 f'choose from {sorted(VIDEO_STYLES)}')
+            style = VIDEO_STYLES[style]
+        height, width = (int(s) for s in (style.size if size is None else size))
         if height < 8 or width < 8 or height % 2 or width % 2:
-            raise ValueError(f'video size (h, w) must be even and >= 8, got {tuple(size)}')
+            raise ValueError(f'video size (h, w) must be even and >= 8, got {(height, width)}')
         self.size = (height, width)
+        self.style = style
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(size={self.size})'
+        return f'{self.__class__.__name__}(size={self.size}, style={self.style})'
 
     def render(self, sample: SynthSample) -> SynthVideo:
         """Render one sample.
@@ -120,14 +199,17 @@ class SynthVideoRenderer:
         """
         rng = np.random.default_rng([sample.noise_seed, 6])
         camera = sample.camera
-        scale = np.array([self.size[1] / camera.img_shape[1],
-                          self.size[0] / camera.img_shape[0]])  # (x, y) render / camera
         points = camera.world_to_camera(sample.coco3d)  # (M, T, 17, 3) metres
-        keypoints = (camera.project(points) + 0.5) * scale - 0.5  # (M, T, 17, 2) pixels
-        frames = self._background(rng, sample.total_frames)  # (T, H, W, 3)
+        origin, scale = self._view(camera, camera.project(points))
+        keypoints = (camera.project(points) + 0.5 - origin) * scale - 0.5  # (M, T, 17, 2)
+        if self.style.background == 'texture':
+            frames = self._texture_background(rng, sample.total_frames)  # (T, H, W, 3)
+        else:
+            frames = np.full((sample.total_frames, ) + self.size + (3, ),
+                             round(rng.uniform(90, 130)), np.uint8)
         palette = np.concatenate([np.zeros((1, 3))] + [
             self._person_colours(rng) for _ in range(sample.num_persons)]).astype(np.uint8)
-        labels, boxes = self._draw_labels(camera, points, scale)  # (T, H, W), (M, T, 4)
+        labels, boxes = self._draw_labels(camera, points, origin, scale)  # (T, H, W), (M, T, 4)
         body = labels > 0
         frames[body] = palette[labels[body]]
         person_of_label = np.repeat(np.arange(-1, sample.num_persons), [1] + [
@@ -138,13 +220,43 @@ class SynthVideoRenderer:
             boxes=boxes,
             person_map=person_of_label[labels])
 
-    def _draw_labels(self, camera: SynthCamera, points: np.ndarray,
+    def _view(self, camera: SynthCamera,
+              camera_keypoints: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """The window of the camera image that is rendered.
+
+        Args:
+            camera: The sample's camera.
+            camera_keypoints: (M, T, 17, 2) clean keypoints in camera pixels.
+
+        Returns:
+            Tuple of the window's top-left corner ``origin`` (2, ) in camera pixel-edge
+            coordinates and ``scale`` (2, ), render pixels per camera pixel along x and y.
+            A camera pixel ``p`` renders at ``(p + 0.5 - origin) * scale - 0.5``.
+        """
+        height, width = self.size
+        if self.style.view == 'camera':
+            img_h, img_w = camera.img_shape
+            return np.zeros(2), np.array([width / img_w, height / img_h])
+        actor = camera_keypoints[0].reshape(-1, 2)  # every keypoint of person 0 in the clip
+        low, high = actor.min(0) + 0.5, actor.max(0) + 0.5
+        # keypoints stop at the eyes and ankles: the skull and feet reach ~15% further up
+        # and ~5% further down (of the keypoints' height)
+        low[1] -= 0.15 * (high[1] - low[1])
+        high[1] += 0.05 * (high[1] - low[1])
+        need_x, need_y = (high - low) * (1 + 2 * self.style.margin)
+        window_h = max(need_y, need_x * height / width)  # the render size's aspect
+        window = np.array([window_h * width / height, window_h])  # (x, y) camera pixels
+        origin = 0.5 * (low + high) - 0.5 * window
+        return origin, np.array([width, height]) / window
+
+    def _draw_labels(self, camera: SynthCamera, points: np.ndarray, origin: np.ndarray,
                      scale: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Rasterise the persons, far to near, each with its parts far to near.
 
         Args:
             camera: The sample's camera.
             points: (M, T, 17, 3) COCO keypoints in camera coordinates (metres).
+            origin: (2, ) top-left corner of the rendered window (see :meth:`_view`).
             scale: (2, ) render pixels per camera pixel along x and y.
 
         Returns:
@@ -154,8 +266,9 @@ class SynthVideoRenderer:
         persons, frames = points.shape[:2]
         ears = points[..., 3:5, :]  # the head disc is centred between the ears
         with_head = np.concatenate([points, ears.mean(-2, keepdims=True)], -2)  # 18 points
-        keypoints = (camera.project(with_head) + 0.5) * scale - 0.5  # (M, T, 18, 2)
+        keypoints = (camera.project(with_head) + 0.5 - origin) * scale - 0.5  # (M, T, 18, 2)
         pixels_per_metre = camera.focal * scale.mean() / with_head[..., 2]  # (M, T, 18)
+        widths_per_metre = self.style.limb_scale * pixels_per_metre
         head_radius = _HEAD_RADIUS * 0.5 * np.linalg.norm(
             ears[..., 0, :] - ears[..., 1, :], axis=-1) * pixels_per_metre[..., 17]  # (M, T)
         shoulders = keypoints[..., 5:7, :].mean(-2)  # neck: head centre to shoulder middle
@@ -163,10 +276,10 @@ class SynthVideoRenderer:
 
         # primitives per person: 0 torso, 1 neck, 2 head, 3.. limbs; widths in pixels
         limbs = [(part, a, b, np.maximum(1, np.round(
-            width * 0.5 * (pixels_per_metre[..., a] + pixels_per_metre[..., b]))))
+            width * 0.5 * (widths_per_metre[..., a] + widths_per_metre[..., b]))))
                  for part, a, b, width in _LIMBS]
-        torso_px = np.maximum(1, np.round(_TORSO_WIDTH * pixels_per_metre[..., 5:7].mean(-1)))
-        neck_px = np.maximum(1, np.round(_NECK_WIDTH * pixels_per_metre[..., 5:7].mean(-1)))
+        torso_px = np.maximum(1, np.round(_TORSO_WIDTH * widths_per_metre[..., 5:7].mean(-1)))
+        neck_px = np.maximum(1, np.round(_NECK_WIDTH * widths_per_metre[..., 5:7].mean(-1)))
         depth = np.stack(
             [points[..., list(_TORSO_CORNERS), 2].mean(-1),
              0.5 * (head_depth + points[..., 5:7, 2].mean(-1)), head_depth] +
@@ -209,24 +322,29 @@ class SynthVideoRenderer:
     def _person_colours(self, rng: np.random.Generator) -> np.ndarray:
         """(10, 3) RGB colours of one person's parts: skin, shirt and trousers, the left
         side lighter and the right side darker."""
-        skin = _SKIN_TONES[rng.integers(len(_SKIN_TONES))] * rng.uniform(0.9, 1.05)
-        shirt = np.array(colorsys.hsv_to_rgb(rng.random(), rng.uniform(0.5, 1.0),
-                                             rng.uniform(0.45, 0.95))) * 255
-        trousers = np.array(colorsys.hsv_to_rgb(rng.random(), rng.uniform(0.3, 0.9),
-                                                rng.uniform(0.2, 0.6))) * 255
+        if self.style.colours == 'random':
+            skin = _SKIN_TONES[rng.integers(len(_SKIN_TONES))] * rng.uniform(0.9, 1.05)
+            shirt = np.array(colorsys.hsv_to_rgb(rng.random(), rng.uniform(0.5, 1.0),
+                                                 rng.uniform(0.45, 0.95))) * 255
+            trousers = np.array(colorsys.hsv_to_rgb(rng.random(), rng.uniform(0.3, 0.9),
+                                                    rng.uniform(0.2, 0.6))) * 255
+        else:
+            jitter = rng.uniform(1 - self.style.colour_jitter, 1 + self.style.colour_jitter,
+                                 (3, 1))
+            skin, shirt, trousers = _FIXED_PALETTE * jitter
         left, right = 1.2, 0.75
         colours = [skin, shirt, shirt * left, skin * left, shirt * right, skin * right,
                    trousers * left, trousers * left, trousers * right, trousers * right]
         return np.clip(colours, 0, 255)
 
-    def _background(self, rng: np.random.Generator, frames: int) -> np.ndarray:
+    def _texture_background(self, rng: np.random.Generator, frames: int) -> np.ndarray:
         """(T, H, W, 3) uint8 frames of a textured scene panned at constant speed.
 
         The random draws do not depend on the render size, so a sample shows the same
         scene at every size.
         """
         height, width = self.size
-        speed = rng.uniform(0.1, 0.4) * width / 160.0  # pixels per frame
+        speed = rng.uniform(*self.style.pan_speed) * width / 160.0  # pixels per frame
         angle = rng.uniform(0, 2 * np.pi)
         velocity = speed * np.array([np.cos(angle), np.sin(angle)])
         pad = int(np.ceil(speed * frames)) + 4
@@ -261,7 +379,7 @@ class SynthVideoRenderer:
 
 
 def write_video_dataset(generator: SynthActionGenerator, out_dir: str,
-                        size: Tuple[int, int] = DEFAULT_VIDEO_SIZE,
+                        renderer: Optional[SynthVideoRenderer] = None,
                         progress: bool = False) -> Dict[str, str]:
     """Render every sample of a generator's plan and write videos, lists and annotations.
 
@@ -270,7 +388,8 @@ def write_video_dataset(generator: SynthActionGenerator, out_dir: str,
     Args:
         generator: The SynthAction generator (same arguments as for the pickles).
         out_dir: Output directory (created if missing), usually ``data/synth``.
-        size: Render size ``(h, w)``. Defaults to :data:`DEFAULT_VIDEO_SIZE`.
+        renderer: The renderer. Defaults to ``SynthVideoRenderer()`` (the ``'pixel'``
+            style at 64 x 64).
         progress: Show a tqdm progress bar.
 
     Returns:
@@ -280,7 +399,7 @@ def write_video_dataset(generator: SynthActionGenerator, out_dir: str,
         ``total_frames``, ``img_shape`` (h, w), ``keypoint`` float32 (M, T, 17, 2) and
         ``person_box`` float32 (M, T, 4) ``(x1, y1, x2, y2)``, in render pixels).
     """
-    renderer = SynthVideoRenderer(size)
+    renderer = renderer or SynthVideoRenderer()
     video_dir = osp.join(out_dir, 'videos')
     os.makedirs(video_dir, exist_ok=True)
     annotations: List[dict] = []
