@@ -26,8 +26,10 @@ def shrink_posec3d(cfg: Config) -> None:
 
 
 def shrink_mae(cfg: Config) -> None:
-    """A 1-block 16-d ViT on 4 x 32 x 32 clips; every resize and crop goes to 32 pixels."""
-    tiny_vit = dict(img_size=TINY_SIZE, patch_size=16, num_frames=TINY_VIDEO_FRAMES,
+    """A 1-block 16-d ViT on 4 x 32 x 32 clips (1 frame for one-frame configs); every resize
+    and crop goes to 32 pixels."""
+    frames = min(TINY_VIDEO_FRAMES, cfg.model.backbone.num_frames)
+    tiny_vit = dict(img_size=TINY_SIZE, patch_size=16, num_frames=frames,
                     embed_dims=16, depth=1, num_heads=2)
     cfg.model.backbone.update(tiny_vit, init_cfg=None)
     if cfg.model.type == 'VideoMAE':
@@ -90,7 +92,8 @@ def use_tiny_data(cfg: Config, dataset_overrides: Dict) -> None:
             if transform['type'].endswith('UniformSampleFrames'):
                 transform.update(clip_len=TINY_FRAMES, num_clips=clips)
             elif transform['type'].endswith('SampleFrames'):
-                transform.update(clip_len=TINY_VIDEO_FRAMES, frame_interval=1, num_clips=clips)
+                transform.update(clip_len=min(transform.clip_len, TINY_VIDEO_FRAMES),
+                                 frame_interval=1, num_clips=clips)
             elif transform['type'] == 'VideoInit':
                 transform.update(min_frames=None)
 

@@ -11,7 +11,6 @@ train_pipeline = [
     dict(type='mmaction.SampleFrames', clip_len=1, frame_interval=1, num_clips=1),
     dict(type='mmaction.DecordDecode'),
     dict(type='mmaction.Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='mmaction.Flip', flip_ratio=0.5),
     dict(type='mmaction.FormatShape', input_format='NCTHW'),
     dict(type='mmaction.PackActionInputs'),
 ]

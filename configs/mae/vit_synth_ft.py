@@ -2,15 +2,16 @@
 # unseen performers). From scratch for comparison:
 #   --cfg-options model.backbone.init_cfg=None
 # The same ViT as vit_synth.py (4 blocks, 128-d, 8 x 64 x 64 clips, 2 x 8 x 8 tubelets).
-# Augmentation is a random temporal window and a horizontal flip (SynthAction's labels are
-# mirror-invariant); crops are left out, since the 'pixel' rendering already frames the actor
-# and a crop would cut off the limbs that carry the action.
+# Augmentation is only the random temporal window: crops are left out, since the 'pixel'
+# rendering already frames the actor and a crop would cut off the limbs that carry the action;
+# flips and label smoothing slowed learning within the 10-minute budget (56.4% held out after
+# 5 epochs with both, see README.md).
 _base_ = ['../_base_/default_runtime.py']
 
 num_frames = 8
 img_size = 64
 num_classes = 10
-pretrained = 'work_dirs/vit_synth/epoch_18.pth'
+pretrained = 'work_dirs/vit_synth/epoch_15.pth'
 
 model = dict(
     type='mmaction.Recognizer3D',
@@ -25,7 +26,7 @@ model = dict(
         init_cfg=dict(type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
     cls_head=dict(
         type='mmaction.TimeSformerHead', num_classes=num_classes, in_channels=128,
-        label_smooth_eps=0.1, average_clips='prob',
+        average_clips='prob',
         loss_cls=dict(type='mmaction.CrossEntropyLoss')))
 
 data_root = 'data/synth_video'
@@ -37,7 +38,6 @@ train_pipeline = [
     dict(type='mmaction.SampleFrames', clip_len=num_frames, frame_interval=6, num_clips=1),
     dict(type='mmaction.DecordDecode'),
     dict(type='mmaction.Resize', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='mmaction.Flip', flip_ratio=0.5),
     dict(type='mmaction.FormatShape', input_format='NCTHW'),
     dict(type='mmaction.PackActionInputs'),
 ]
@@ -67,9 +67,10 @@ test_dataloader = val_dataloader
 val_evaluator = [dict(type='mmaction.AccMetric')]
 test_evaluator = val_evaluator
 
-max_epochs = 6
+max_epochs = 5
 train_cfg = dict(
-    type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=3)
+    type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1,
+    val_interval=max_epochs)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 

@@ -2,6 +2,7 @@
 every step runs tools/train.py or probe.py for real, the table reports what they measured,
 and a second call reuses the results instead of training again."""
 import json
+import re
 
 from mmengine.config import Config
 
@@ -50,8 +51,11 @@ def test_protocol_runs_every_step_and_resumes(tmp_path):
         in_class = sum(line.split()[1] == label for line in train)
         assert sum(line.split()[1] == label for line in subset) == max(1, round(in_class / 4))
     log = (work_dir / 'low_label_pretrained_seed0.log').read_text()
-    assert 'Epoch(train) [2]' in log.replace('  ', ' ') and 'Epoch(train) [3]' not in log
-    assert 'Load checkpoint from' in log or 'load checkpoint from' in log.lower()
+    epochs = set(re.findall(r'Epoch\(train\)\s+\[(\d+)\]', log))
+    assert epochs == {'1', '2'}  # --low-label-epochs 2
+    pretrained = results['pretrain']['work_dir'] + '/epoch_1.pth'
+    assert f'load backbone. in model from: {pretrained}' in log
+    assert 'load backbone.' not in (work_dir / 'low_label_scratch_seed0.log').read_text()
     table = (work_dir / 'results.md').read_text()
     assert table in proc.stdout
     assert f'| supervised from scratch, all labels | {100 * results["supervised"]["top1"]:.1f}%' \

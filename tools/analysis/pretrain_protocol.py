@@ -51,7 +51,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--label-share', type=float, default=0.1,
                         help='share of the training labels for the low-label fine-tuning')
-    parser.add_argument('--low-label-epochs', type=int, default=20,
+    parser.add_argument('--low-label-epochs', type=int, default=12,
                         help='epochs of each low-label fine-tuning (FINETUNE_CFG\'s '
                         'param_scheduler must be a warm-up then a cosine, which end with them)')
     parser.add_argument('--steps', nargs='+', choices=STEPS, default=list(STEPS))
@@ -132,7 +132,8 @@ class Protocol:
         if 'probe' in args.steps:
             for name, weights in (('probe_pretrained', checkpoint), ('probe_random', 'random')):
                 if name not in self.results:
-                    self.results[name] = run_probe(args.finetune_config, weights)
+                    self.results[name] = run_probe(args.finetune_config, weights,
+                                                   osp.join(self.work_dir, f'{name}.json'))
                     self.save()
         if 'low-label' in args.steps:
             subset = self.write_label_subset()
@@ -225,11 +226,8 @@ def last_checkpoint(work_dir: str) -> str:
         return file.read().strip()
 
 
-def run_probe(config: str, checkpoint: str) -> Dict[str, float]:
-    """tools/analysis/probe.py in a subprocess (its own threads and memory)."""
-    out = osp.join(osp.dirname(osp.abspath(checkpoint)) if checkpoint != 'random' else '.',
-                   'probe.json')
-    out = osp.abspath(out if checkpoint != 'random' else osp.join('/tmp', 'probe_random.json'))
+def run_probe(config: str, checkpoint: str, out: str) -> Dict[str, float]:
+    """tools/analysis/probe.py in a subprocess (its own threads and memory), results to out."""
     command = [sys.executable, osp.join(REPO_ROOT, 'tools/analysis/probe.py'), config,
                checkpoint, '--out', out]
     print(f'[protocol] probe: {" ".join(command)}', flush=True)
