@@ -43,4 +43,4 @@ def test_synth_recipe_learns_well_above_chance(tmp_path, recipe):
     val_names = mmengine.load(str(ann_file))['split']['xsub_val']
     assert len(predictions) == len(val_names)
     correct = sum(int(p['pred_label'].item() == p['gt_label'].item()) for p in predictions)
-    assert abs(correct / len(predictions) - top1) < 1e-6
+    assert abs(correct / len(predictions) - top1) <= 5e-5  # test.py prints 4 decimals
