@@ -36,6 +36,8 @@ from typing import Dict, List, Optional
 import numpy as np
 from mmengine.config import Config
 
+from posetools.engine.launch import latest_checkpoint
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STEPS = ('supervised', 'frame', 'pretrain', 'probe', 'low-label')
 
@@ -128,7 +130,10 @@ class Protocol:
         checkpoint = None
         if {'pretrain', 'probe', 'low-label'} & set(args.steps):
             pretrain = self.train('pretrain', args.pretrain_config, [])
-            checkpoint = last_checkpoint(pretrain['work_dir'])
+            checkpoint = latest_checkpoint(pretrain['work_dir'])
+            if checkpoint is None:
+                raise SystemExit(f'[protocol] {pretrain["work_dir"]}: the pretraining saved '
+                                 'no checkpoint')
         if 'probe' in args.steps:
             for name, weights in (('probe_pretrained', checkpoint), ('probe_random', 'random')):
                 if name not in self.results:
@@ -215,15 +220,6 @@ def last_top1(work_dir: str) -> Optional[float]:
         for line in file:
             top1 = json.loads(line).get('acc/top1', top1)
     return top1
-
-
-def last_checkpoint(work_dir: str) -> str:
-    """The checkpoint named by ``work_dir/last_checkpoint``."""
-    pointer = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(pointer):
-        raise SystemExit(f'[protocol] {pointer}: missing, the pretraining saved no checkpoint')
-    with open(pointer, encoding='utf-8') as file:
-        return file.read().strip()
 
 
 def run_probe(config: str, checkpoint: str, out: str) -> Dict[str, float]:

@@ -123,7 +123,6 @@ def probe(cfg: Config, checkpoint: str, k: int = 20, seed: int = 0) -> Dict[str,
         ``{'knn_top1': ..., 'linear_top1': ...}`` (shares in [0, 1]).
     """
     init_default_scope(cfg.get('default_scope', 'posetools'))
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     encoder = build_encoder(cfg, checkpoint, seed)
     preprocessor = MODELS.build(cfg.model.data_preprocessor)
     train = extract_features(cfg, 'train', encoder, preprocessor)
