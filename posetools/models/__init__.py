@@ -6,10 +6,12 @@ from posetools.models.algorithms import VideoMAE
 from posetools.models.backbones import SkeletonTransformer, VideoViT
 from posetools.models.data_preprocessors import HeatmapDataPreprocessor
 from posetools.models.heads import MAEPixelHead, SkeletonClsHead
-from posetools.models.maskers import RandomMasker, TubeMasker
+from posetools.models.maskers import (DirectedMasker, MotionMasker, RandomMasker,
+                                      RunningCellMasker, TubeMasker)
 from posetools.models.necks import MAEDecoder
 
 __all__ = [
     'VideoMAE', 'SkeletonTransformer', 'VideoViT', 'HeatmapDataPreprocessor', 'MAEPixelHead',
-    'SkeletonClsHead', 'RandomMasker', 'TubeMasker', 'MAEDecoder'
+    'SkeletonClsHead', 'DirectedMasker', 'MotionMasker', 'RandomMasker', 'RunningCellMasker',
+    'TubeMasker', 'MAEDecoder'
 ]

@@ -54,11 +54,15 @@ class VideoMAE(BaseModel):
 
         Args:
             inputs (torch.Tensor): Normalised clips (N, C, T, H, W) or (N, clips, C, T, H, W).
-            data_samples (list, optional): Unused (labels are not needed).
+            data_samples (list, optional): Labels are not needed; a ``saliency`` in their
+                metainfo (``PoseSaliency``, packed by ``PackActionInputs``' meta_keys) goes
+                to the masker.
             mode (str): ``'loss'`` or ``'tensor'``.
         """
         videos = inputs.flatten(0, 1) if inputs.dim() == 6 else inputs  # (N, C, T, H, W)
-        mask = self.masker(videos.shape[0], self.backbone.grid_size, videos.device)
+        grid_size = self.backbone.grid_size
+        mask = self.masker(videos.shape[0], grid_size, videos.device,
+                           saliency=self.saliency(data_samples, grid_size), videos=videos)
         pred = self.neck(self.backbone(videos, mask), mask)  # (N, L_masked, t*p*p*C)
         if mode == 'loss':
             return self.head.loss(pred, videos, mask)
@@ -66,3 +70,14 @@ class VideoMAE(BaseModel):
             return pred, mask
         raise ValueError(f'VideoMAE supports mode "loss" and "tensor", got {mode!r} '
                          '(pretraining has no predictions to evaluate: set val_cfg=None)')
+
+    @staticmethod
+    def saliency(data_samples: Optional[list],
+                 grid_size: Tuple[int, int, int]) -> Optional[torch.Tensor]:
+        """(N * clips, T', H', W') saliency stacked from the data samples, or None.
+
+        None unless every data sample carries one (old configs are unchanged)."""
+        if not data_samples or not all('saliency' in sample for sample in data_samples):
+            return None
+        stacked = torch.stack([torch.as_tensor(sample.saliency) for sample in data_samples])
+        return stacked.view(-1, *grid_size)

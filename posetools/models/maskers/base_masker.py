@@ -27,9 +27,20 @@ class BaseMasker(metaclass=ABCMeta):
         self._generators = {}
 
     @abstractmethod
-    def __call__(self, batch_size: int, grid_size: Tuple[int, int, int],
-                 device: torch.device) -> torch.Tensor:
-        """(N, T' * H' * W') bool masks, True where a token is masked, in (t, h, w) order."""
+    def __call__(self, batch_size: int, grid_size: Tuple[int, int, int], device: torch.device,
+                 saliency: Optional[torch.Tensor] = None,
+                 videos: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """(N, T' * H' * W') bool masks, True where a token is masked, in (t, h, w) order.
+
+        Args:
+            batch_size: N.
+            grid_size: The token grid (T', H', W').
+            device: Where to draw the masks.
+            saliency: Optional (N, T', H', W') per-token saliency in [0, 1] from the data
+                samples (``PoseSaliency``); maskers that are not directed ignore it.
+            videos: Optional (N, C, T, H, W) input clips, for maskers that look at the
+                pixels (``MotionMasker``); the others ignore them.
+        """
 
     def noise(self, shape: Tuple[int, ...], device: torch.device) -> torch.Tensor:
         """Uniform [0, 1) noise of ``shape`` on ``device`` from this masker's generator."""
@@ -43,6 +54,14 @@ class BaseMasker(metaclass=ABCMeta):
     def num_masked(self, num_tokens: int) -> int:
         """Tokens masked out of ``num_tokens``: ``int(mask_ratio * num_tokens)``, as VideoMAE."""
         return int(self.mask_ratio * num_tokens)
+
+    def gumbel(self, shape: Tuple[int, ...], device: torch.device) -> torch.Tensor:
+        """Float64 Gumbel(0, 1) noise ``-log(-log(u))`` of this masker's uniform noise ``u``.
+
+        Strictly increasing in ``u`` (float64 keeps float32 neighbours apart), so its top-k
+        are the uniform noise's top-k."""
+        uniform = self.noise(shape, device).double().clamp_(1e-12, 1 - 1e-12)
+        return -torch.log(-torch.log(uniform))
 
     @staticmethod
     def mask_highest(noise: torch.Tensor, num_masked: int) -> torch.Tensor:

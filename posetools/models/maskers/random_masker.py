@@ -19,8 +19,9 @@ class RandomMasker(BaseMasker):
     def __init__(self, mask_ratio: float = 0.9, seed: Optional[int] = None) -> None:
         super().__init__(mask_ratio, seed)
 
-    def __call__(self, batch_size: int, grid_size: Tuple[int, int, int],
-                 device: torch.device) -> torch.Tensor:
+    def __call__(self, batch_size: int, grid_size: Tuple[int, int, int], device: torch.device,
+                 saliency: Optional[torch.Tensor] = None,
+                 videos: Optional[torch.Tensor] = None) -> torch.Tensor:
         """(N, T' * H' * W') bool masks, True where a token is masked."""
         num_tokens = grid_size[0] * grid_size[1] * grid_size[2]
         noise = self.noise((batch_size, num_tokens), device)

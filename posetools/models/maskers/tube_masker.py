@@ -21,8 +21,9 @@ class TubeMasker(BaseMasker):
     def __init__(self, mask_ratio: float = 0.9, seed: Optional[int] = None) -> None:
         super().__init__(mask_ratio, seed)
 
-    def __call__(self, batch_size: int, grid_size: Tuple[int, int, int],
-                 device: torch.device) -> torch.Tensor:
+    def __call__(self, batch_size: int, grid_size: Tuple[int, int, int], device: torch.device,
+                 saliency: Optional[torch.Tensor] = None,
+                 videos: Optional[torch.Tensor] = None) -> torch.Tensor:
         """(N, T' * H' * W') bool masks, True where a token is masked, in (t, h, w) order."""
         frames, height, width = grid_size
         noise = self.noise((batch_size, height * width), device)
