@@ -20,6 +20,9 @@ continues):
 
 ``DIR/results.md`` gets the table (mean and sample std over seeds), ``DIR/results.json`` the
 numbers. Held-out top-1 is the last validation of each run (``acc/top1`` in its scalars).
+With ``--baseline-dir``, what does not depend on the pretraining (steps 1 and 2, the random
+encoder's probe and the low-label runs from scratch) is kept there instead, so protocols of
+several pretrainings share it (``tools/analysis/masker_study.py``).
 """
 import argparse
 import json
@@ -58,6 +61,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'param_scheduler must be a warm-up then a cosine, which end with them)')
     parser.add_argument('--steps', nargs='+', choices=STEPS, default=list(STEPS))
     parser.add_argument('--work-dir', help='default: work_dirs/protocol_<pretrain config name>')
+    parser.add_argument('--baseline-dir', help='where the runs that do not depend on the '
+                        'pretraining are kept and reused (default: the work dir)')
     parser.add_argument('--train-options', nargs=argparse.REMAINDER, default=[],
                         help='appended to every tools/train.py call (keep it last)')
     args = parser.parse_args(argv)
@@ -77,18 +82,28 @@ class Protocol:
         name = osp.splitext(osp.basename(args.pretrain_config))[0]
         self.work_dir = args.work_dir or osp.join('work_dirs', f'protocol_{name}')
         os.makedirs(self.work_dir, exist_ok=True)
-        self.results_path = osp.join(self.work_dir, 'results.json')
-        self.results: Dict = {}
-        if osp.isfile(self.results_path):
-            with open(self.results_path, encoding='utf-8') as file:
-                self.results = json.load(file)
+        self.baseline_dir = args.baseline_dir or self.work_dir
+        os.makedirs(self.baseline_dir, exist_ok=True)
+        self.stores = {directory: load_results(directory)
+                       for directory in {self.work_dir, self.baseline_dir}}
 
-    def save(self) -> None:
-        """Write results.json atomically."""
-        tmp = self.results_path + '.tmp'
-        with open(tmp, 'w', encoding='utf-8') as file:
-            json.dump(self.results, file, indent=2)
-        os.replace(tmp, self.results_path)
+    @property
+    def results(self) -> Dict:
+        """Every result known, the baselines' and this pretraining's."""
+        return {**self.stores[self.baseline_dir], **self.stores[self.work_dir]}
+
+    def dir_of(self, key: str) -> str:
+        """The directory that keeps ``key``'s run and result."""
+        return self.baseline_dir if is_baseline(key) else self.work_dir
+
+    def record(self, key: str, result: Dict) -> None:
+        """Keep ``result`` and write its results.json atomically."""
+        directory = self.dir_of(key)
+        self.stores[directory][key] = result
+        path = osp.join(directory, 'results.json')
+        with open(path + '.tmp', 'w', encoding='utf-8') as file:
+            json.dump(self.stores[directory], file, indent=2)
+        os.replace(path + '.tmp', path)
 
     def train(self, key: str, config: str, options: List[str], seed: int = 0) -> Dict:
         """Train with tools/train.py in ``work_dir/key`` unless ``key`` has a result.
@@ -99,7 +114,7 @@ class Protocol:
         if key in self.results:
             print(f'[protocol] {key}: done before ({self.results[key]})')
             return self.results[key]
-        work_dir = osp.join(self.work_dir, key)
+        work_dir = osp.join(self.dir_of(key), key)
         command = [sys.executable, osp.join(REPO_ROOT, 'tools/train.py'), config,
                    '--work-dir', work_dir, '--seed', str(seed)]
         if options:
@@ -107,16 +122,15 @@ class Protocol:
         command += self.args.train_options
         print(f'[protocol] {key}: {" ".join(command)}', flush=True)
         start = time.time()
-        with open(osp.join(self.work_dir, f'{key}.log'), 'w', encoding='utf-8') as log:
+        log_path = osp.join(self.dir_of(key), f'{key}.log')
+        with open(log_path, 'w', encoding='utf-8') as log:
             proc = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
         if proc.returncode:
-            raise SystemExit(f'[protocol] {key} failed (exit {proc.returncode}); see '
-                             f'{osp.join(self.work_dir, key + ".log")}')
+            raise SystemExit(f'[protocol] {key} failed (exit {proc.returncode}); see {log_path}')
         result = dict(top1=last_top1(work_dir), seconds=round(time.time() - start, 1),
                       work_dir=work_dir)
         print(f'[protocol] {key}: {result}', flush=True)
-        self.results[key] = result
-        self.save()
+        self.record(key, result)
         return result
 
     def run(self) -> None:
@@ -137,9 +151,8 @@ class Protocol:
         if 'probe' in args.steps:
             for name, weights in (('probe_pretrained', checkpoint), ('probe_random', 'random')):
                 if name not in self.results:
-                    self.results[name] = run_probe(args.finetune_config, weights,
-                                                   osp.join(self.work_dir, f'{name}.json'))
-                    self.save()
+                    self.record(name, run_probe(args.finetune_config, weights,
+                                                osp.join(self.dir_of(name), f'{name}.json')))
         if 'low-label' in args.steps:
             subset = self.write_label_subset()
             epochs = args.low_label_epochs  # the schedule: warm-up epoch, then cosine
@@ -171,7 +184,7 @@ class Protocol:
             group = by_label[label]
             count = max(1, round(self.args.label_share * len(group)))
             chosen += [group[i] for i in sorted(rng.choice(len(group), count, replace=False))]
-        path = osp.abspath(osp.join(self.work_dir, f'train_{self.args.label_share:g}.txt'))
+        path = osp.abspath(osp.join(self.baseline_dir, f'train_{self.args.label_share:g}.txt'))
         with open(path, 'w', encoding='utf-8') as file:
             file.writelines(chosen)
         print(f'[protocol] low-label list: {len(chosen)} of {len(lines)} clips -> {path}')
@@ -208,6 +221,20 @@ class Protocol:
                             f'{statistics.mean(top1):.1f}%{spread} | '
                             f'{statistics.mean(r["seconds"] for r in runs) / 60:.1f} min each |')
         return '\n'.join(rows) + '\n'
+
+
+def is_baseline(key: str) -> bool:
+    """Whether the result ``key`` does not depend on the pretraining."""
+    return key in ('supervised', 'frame', 'probe_random') or key.startswith('low_label_scratch')
+
+
+def load_results(directory: str) -> Dict:
+    """``directory/results.json``, or {} before the first result."""
+    path = osp.join(directory, 'results.json')
+    if not osp.isfile(path):
+        return {}
+    with open(path, encoding='utf-8') as file:
+        return json.load(file)
 
 
 def last_top1(work_dir: str) -> Optional[float]:
