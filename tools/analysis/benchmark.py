@@ -4,9 +4,11 @@
     python tools/analysis/benchmark.py heatmap [--samples 20] [--frames 48] [--persons 2]
     python tools/analysis/benchmark.py posec3d-pipeline [CONFIG] [--batches 10] [--steps 2]
     python tools/analysis/benchmark.py mae [--arch s] [--img-size 112] [--batch-size 4]
+    python tools/analysis/benchmark.py masking [CONFIG] [--batch-size 16] [--samples 32]
 
 Each topic times the reference (mmaction2) and posetools on identical inputs, checks
-that the outputs agree, and prints a table with the speed-up ratio.
+that the outputs agree, and prints a table with the speed-up ratio; ``masking`` times each
+masker against the train step it is part of, and the saliency transform against its pipeline.
 """
 import argparse
 import copy
@@ -19,13 +21,15 @@ import mmengine
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.dataset import Compose
+from mmengine.dataset import Compose, pseudo_collate
 from mmengine.optim import build_optim_wrapper
-from mmengine.registry import MODELS, init_default_scope
+from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.runner import Runner
 
 import posetools  # noqa: F401  (registers posetools modules, applies compat)
+from posetools.datasets.synth import SynthActionGenerator, write_video_dataset
 from posetools.models.videomae_checkpoint import convert as convert_videomae
+from posetools.registry import MASKERS
 
 
 def ntu_like_samples(count: int, max_frames: int, seed: int) -> List[Dict]:
@@ -349,11 +353,81 @@ def mae(args: argparse.Namespace) -> None:
               f'{f"{ours_rate:.2f}":>28} | {ours_rate / reference:7.2f}x |')
 
 
+MASKERS_TIMED = {
+    'tube': dict(type='TubeMasker', mask_ratio=0.9),
+    'random': dict(type='RandomMasker', mask_ratio=0.9),
+    'directed': dict(type='DirectedMasker', mask_ratio=0.9, alpha=0.8),
+    'directed, tubes + background': dict(type='DirectedMasker', mask_ratio=0.9, alpha=0.8,
+                                         mode='keep_salient', tube=True,
+                                         min_background_visible=0.2),
+    'motion': dict(type='MotionMasker', mask_ratio=0.9, alpha=0.8),
+    'running cell 0.75': dict(type='RunningCellMasker', mask_ratio=0.75),
+}
+
+
+def milliseconds(function: Callable[[], object], repeats: int) -> float:
+    """Mean milliseconds of ``function`` over ``repeats`` calls after one warm-up call."""
+    function()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        function()
+    return 1e3 * (time.perf_counter() - start) / repeats
+
+
+def masking(args: argparse.Namespace) -> None:
+    """Each masker's time per batch next to a train step; PoseSaliency next to the pipeline."""
+    cfg = Config.fromfile(args.config)
+    init_default_scope(cfg.get('default_scope', 'posetools'))
+    dataset_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.data_root is None:  # a small SynthAction set, the synth configs' data
+            write_video_dataset(SynthActionGenerator(num_samples=args.samples, seed=args.seed),
+                                tmp)
+        root = args.data_root or tmp
+        dataset_cfg.update(ann_file=f'{root}/synth_videos_xsub_train.txt',
+                           data_prefix=dict(video=f'{root}/videos'),
+                           pose_file=f'{root}/synth_videos.pkl')
+        dataset = DATASETS.build(dataset_cfg)
+        infos = [dataset.get_data_info(i) for i in range(min(len(dataset), args.samples))]
+        transforms = dataset.pipeline.transforms
+        cut = next(i for i, t in enumerate(transforms) if type(t).__name__ == 'PoseSaliency')
+        before = Compose(transforms[:cut])
+        whole = seconds_per_sample(dataset.pipeline, infos, repeats=2)
+        inputs = [before(copy.deepcopy(info)) for info in infos]
+        saliency = seconds_per_sample(transforms[cut], inputs, repeats=2)
+        torch.manual_seed(args.seed)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        optim_wrapper = build_optim_wrapper(model.train(), cfg.optim_wrapper)
+        batch = pseudo_collate([dataset[i % len(dataset)] for i in range(args.batch_size)])
+        step = milliseconds(lambda: model.train_step(batch, optim_wrapper), args.steps)
+        data = model.data_preprocessor(batch, training=True)
+        clips = data['inputs'].flatten(0, 1) if data['inputs'].dim() == 6 else data['inputs']
+        grid = model.backbone.grid_size
+        salient = model.saliency(data['data_samples'], grid)
+    print(f'{args.config}: batch {args.batch_size}, token grid {grid}, '
+          f'{torch.get_num_threads()} torch threads, {len(infos)} SynthAction clips')
+    print(f'| {"masker":<30} | {"ms per batch":>12} | {"share of a train step":>21} |')
+    print(f'| {"-" * 30} | {"-" * 12}:| {"-" * 21}:|')
+    for name, masker_cfg in MASKERS_TIMED.items():
+        masker = MASKERS.build(masker_cfg)
+        time_ms = milliseconds(lambda: masker(len(clips), grid, clips.device, saliency=salient,
+                                              videos=clips), args.repeats)
+        print(f'| {name:<30} | {time_ms:12.3f} | {100 * time_ms / step:20.2f}% |')
+    print(f'| {"train step (reference)":<30} | {step:12.1f} | {"100.00%":>21} |')
+    print(f'\n| {"per sample":<30} | {"ms":>12} | {"share of the pipeline":>21} |')
+    print(f'| {"-" * 30} | {"-" * 12}:| {"-" * 21}:|')
+    print(f'| {"PoseSaliency":<30} | {1e3 * saliency:12.3f} | '
+          f'{100 * saliency / whole:20.2f}% |')
+    print(f'| {"whole pipeline (reference)":<30} | {1e3 * whole:12.3f} | {"100.00%":>21} |')
+
+
 TOPICS = {
     'skeleton-pipeline': skeleton_pipeline,
     'heatmap': heatmap,
     'posec3d-pipeline': posec3d_pipeline,
     'mae': mae,
+    'masking': masking,
 }
 
 
@@ -394,6 +468,15 @@ def parse_args() -> argparse.Namespace:
     mae_parser.add_argument('--mask-ratio', type=float, default=0.9)
     mae_parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     mae_parser.add_argument('--seed', type=int, default=0)
+    masking_parser = topics.add_parser('masking', help=masking.__doc__)
+    masking_parser.add_argument('config', nargs='?', default='configs/dmae/vit_synth.py')
+    masking_parser.add_argument('--data-root', help='a SynthAction video set (default: '
+                                '--samples clips generated in a temporary folder)')
+    masking_parser.add_argument('--samples', type=int, default=32)
+    masking_parser.add_argument('--batch-size', type=int, default=16)
+    masking_parser.add_argument('--steps', type=int, default=3, help='timed train steps')
+    masking_parser.add_argument('--repeats', type=int, default=50, help='timed masker calls')
+    masking_parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 
 

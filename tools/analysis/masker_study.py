@@ -54,6 +54,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--label-share', type=float, default=0.1)
     parser.add_argument('--low-label-epochs', type=int, default=12)
+    parser.add_argument('--steps', nargs='+', choices=('pretrain', 'probe', 'low-label'),
+                        default=['pretrain', 'probe', 'low-label'],
+                        help='protocol steps to run now (e.g. every probe first, the '
+                        'fine-tunings in a second call)')
     parser.add_argument('--work-dir', default='work_dirs/masker_study')
     parser.add_argument('--train-options', nargs=argparse.REMAINDER, default=[],
                         help='appended to every tools/train.py call (keep it last)')
@@ -82,7 +86,7 @@ def write_masker_config(args: argparse.Namespace, name: str) -> str:
 def run_protocol(args: argparse.Namespace, name: str, config: str) -> None:
     """pretrain_protocol.py's pretrain, probe and low-label steps for one masker."""
     command = [sys.executable, osp.join(REPO_ROOT, 'tools/analysis/pretrain_protocol.py'),
-               config, args.finetune_config, '--steps', 'pretrain', 'probe', 'low-label',
+               config, args.finetune_config, '--steps', *args.steps,
                '--seeds', *map(str, args.seeds), '--label-share', str(args.label_share),
                '--low-label-epochs', str(args.low_label_epochs),
                '--work-dir', osp.join(args.work_dir, name),
@@ -100,9 +104,11 @@ def draw_masks(args: argparse.Namespace, name: str, config: str) -> None:
                     config, '--index', '0', '--out', out], check=True)
 
 
-def summary(runs: List[Dict]) -> str:
-    """``mean +- std (a, b, c)`` of the runs' top-1 in percent."""
-    top1 = [100 * run['top1'] for run in runs]
+def summary(results: Dict, prefix: str) -> str:
+    """``mean +- std (a, b, c)`` in percent of the top-1 of the runs named ``prefix*``."""
+    top1 = [100 * results[key]['top1'] for key in sorted(results) if key.startswith(prefix)]
+    if not top1:
+        return 'not run'
     spread = f' +- {statistics.stdev(top1):.1f}' if len(top1) > 1 else ''
     return f'{statistics.mean(top1):.1f}%{spread} ({", ".join(f"{t:.1f}" for t in top1)})'
 
@@ -114,20 +120,20 @@ def table(args: argparse.Namespace) -> str:
             f'{len(args.seeds)} seeds |', '| --- | ---: | ---: | ---: | ---: |']
     for name in args.maskers:
         res = load_results(osp.join(args.work_dir, name))
-        runs = [res[key] for key in sorted(res) if key.startswith('low_label_pretrained')]
-        if 'probe_pretrained' not in res or not runs:
-            continue
-        probe = res['probe_pretrained']
-        rows.append(f'| {name}: {MASKERS[name][0]} | {res["pretrain"]["seconds"] / 60:.1f} | '
-                    f'{100 * probe["knn_top1"]:.1f}% | {100 * probe["linear_top1"]:.1f}% | '
-                    f'{summary(runs)} |')
+        if 'probe_pretrained' in res:
+            rows.append(f'| {name}: {MASKERS[name][0]} | {res["pretrain"]["seconds"] / 60:.1f} | '
+                        f'{probe_cells(res["probe_pretrained"])} | '
+                        f'{summary(res, "low_label_pretrained")} |')
     base = load_results(osp.join(args.work_dir, 'baseline'))
-    runs = [base[key] for key in sorted(base) if key.startswith('low_label_scratch')]
-    if 'probe_random' in base and runs:
-        probe = base['probe_random']
-        rows.append(f'| none (random init / from scratch) | - | {100 * probe["knn_top1"]:.1f}% | '
-                    f'{100 * probe["linear_top1"]:.1f}% | {summary(runs)} |')
+    if 'probe_random' in base:
+        rows.append(f'| none (random init / from scratch) | - | '
+                    f'{probe_cells(base["probe_random"])} | {summary(base, "low_label_scratch")} |')
     return '\n'.join(rows) + '\n'
+
+
+def probe_cells(probe: Dict) -> str:
+    """The k-NN and linear probe cells."""
+    return f'{100 * probe["knn_top1"]:.1f}% | {100 * probe["linear_top1"]:.1f}%'
 
 
 def main() -> None:
