@@ -2,6 +2,7 @@
 from pathlib import Path
 from typing import Dict
 
+import mmengine
 import numpy as np
 import pytest
 from mmengine.config import Config
@@ -49,6 +50,8 @@ def shrink_mae(cfg: Config) -> None:
             for key in ('input_size', 'crop_size'):
                 if key in transform:
                     transform[key] = TINY_SIZE
+            if transform['type'] == 'PoseSaliency':
+                transform.patch_size = 16
 
 
 def tiny_skeletons(tmp_path: Path, **kwargs) -> Dict:
@@ -67,12 +70,28 @@ def tiny_videos(tmp_path: Path) -> Dict:
     return dict(ann_file=str(tmp_path / 'list.txt'), data_prefix=dict(video=str(tmp_path)))
 
 
+def tiny_videos_with_poses(tmp_path: Path) -> Dict:
+    """``tiny_videos`` and a pose pkl with one moving person per video (no person in clip2)."""
+    data = tiny_videos(tmp_path)
+    rng = np.random.default_rng(1)
+    annotations = []
+    for index in range(3):
+        persons = 0 if index == 2 else 1
+        keypoint = rng.uniform((8, 8), (56, 40), (persons, 8, 17, 2)).astype(np.float32)
+        annotations.append(dict(frame_dir=f'clip{index}', label=index, total_frames=8,
+                                img_shape=(48, 64), keypoint=keypoint,
+                                keypoint_score=np.ones(keypoint.shape[:3], np.float32)))
+    mmengine.dump(dict(split={}, annotations=annotations), str(tmp_path / 'poses.pkl'))
+    return dict(data, pose_file=str(tmp_path / 'poses.pkl'))
+
+
 # One entry per recipe folder: how to make its model tiny, and which tiny data it reads.
 RECIPES = {
     'skeleton_transformer': (shrink_skeleton_transformer,
                              lambda tmp_path: tiny_skeletons(tmp_path, joints=25, channels=3)),
     'posec3d': (shrink_posec3d, lambda tmp_path: tiny_skeletons(tmp_path, joints=17, channels=2)),
     'mae': (shrink_mae, tiny_videos),
+    'dmae': (shrink_mae, tiny_videos_with_poses),
 }
 
 
@@ -86,7 +105,9 @@ def use_tiny_data(cfg: Config, dataset_overrides: Dict) -> None:
         if loader.dataset.type == 'RepeatDataset':
             loader.dataset.times = 1
         dataset = loader.dataset.get('dataset', loader.dataset)
-        dataset.update(dataset_overrides, num_classes=4)
+        dataset.update({key: value for key, value in dataset_overrides.items()
+                        if key != 'pose_file' or dataset.type == 'PoseVideoDataset'},
+                       num_classes=4)
         for transform in dataset.pipeline:
             clips = min(transform.get('num_clips', 1), 2)
             if transform['type'].endswith('UniformSampleFrames'):
