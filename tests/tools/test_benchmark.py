@@ -30,7 +30,7 @@ def test_topic_prints_speed_ups(topic):
 
 def test_masking_prints_each_maskers_share_of_a_train_step():
     out = run_tool(['tools/analysis/benchmark.py', 'masking', *TOPICS['masking']]).stdout
-    shares = dict(re.findall(r'\| ([a-z0-9 ,+.]+?) +\| +[0-9.]+ \| +([0-9.]+)% \|', out))
+    shares = dict(re.findall(r'\| ([A-Za-z0-9 ,+.]+?) +\| +[0-9.]+ \| +([0-9.]+)% \|', out))
     assert set(shares) == {'tube', 'random', 'directed', 'directed, tubes + background',
                            'motion', 'running cell 0.75', 'PoseSaliency'}, out
     assert all(0 < float(share) < 100 for share in shares.values()), out

@@ -140,8 +140,8 @@ def main() -> None:
     args = parse_args()
     for name in args.maskers:
         config = write_masker_config(args, name)
-        draw_masks(args, name, config)
         run_protocol(args, name, config)
+        draw_masks(args, name, config)
     result = table(args)
     with open(osp.join(args.work_dir, 'results.md'), 'w', encoding='utf-8') as file:
         file.write(result)
