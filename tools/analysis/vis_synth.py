@@ -6,7 +6,6 @@ Example:
     python tools/analysis/vis_synth.py --view video --video-style pixel --out pixel.png
 """
 import argparse
-from typing import Sequence, Set, Tuple
 
 import matplotlib
 
@@ -14,23 +13,9 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from posetools.datasets.synth import (NTU_PARENTS,  # noqa: E402
-                                      SYNTH_CLASSES, VIDEO_STYLES, SynthActionGenerator,
-                                      SynthVideoRenderer)
-
-COCO_EDGES: Tuple[Tuple[int, int], ...] = (
-    (0, 1), (0, 2), (1, 3), (2, 4), (5, 6), (5, 7), (7, 9), (6, 8), (8, 10),
-    (5, 11), (6, 12), (11, 12), (11, 13), (13, 15), (12, 14), (14, 16))
-"""COCO-17 skeleton edges for drawing."""
-
-NTU_EDGES: Tuple[Tuple[int, int], ...] = tuple(
-    (j, p) for j, p in enumerate(NTU_PARENTS) if p >= 0)
-"""NTU-25 kinematic edges for drawing."""
-
-_LEFT_COCO = {1, 3, 5, 7, 9, 11, 13, 15}
-_RIGHT_COCO = {2, 4, 6, 8, 10, 12, 14, 16}
-_LEFT_NTU = {4, 5, 6, 7, 12, 13, 14, 15, 21, 22}
-_RIGHT_NTU = {8, 9, 10, 11, 16, 17, 18, 19, 23, 24}
+from posetools.datasets.synth import (SYNTH_CLASSES, VIDEO_STYLES,  # noqa: E402
+                                      SynthActionGenerator, SynthVideoRenderer)
+from posetools.visualization import COCO17, NTU25, draw_skeleton  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,27 +34,6 @@ def parse_args() -> argparse.Namespace:
                         help='rendering of --view video (see gen_synth.py --video-style)')
     parser.add_argument('--noise', type=float, default=1.0)
     return parser.parse_args()
-
-
-def draw_skeleton(ax: plt.Axes, points: np.ndarray,
-                  edges: Sequence[Tuple[int, int]], left: Set[int],
-                  right: Set[int], alpha: float = 1.0) -> None:
-    """Draw one skeleton; the person's left side in red, right in blue.
-
-    Args:
-        ax: matplotlib axes.
-        points: (J, 2) coordinates in the plotting frame.
-        edges: joint index pairs.
-        left: indices of the person's left-side joints.
-        right: indices of the person's right-side joints.
-        alpha: opacity.
-    """
-    for a, b in edges:
-        color = ('tab:red' if a in left and b in left else
-                 'tab:blue' if a in right and b in right else 'gray')
-        ax.plot(points[[a, b], 0], points[[a, b], 1], '-', color=color,
-                lw=1.2, alpha=alpha)
-    ax.plot(points[:, 0], points[:, 1], 'k.', ms=2, alpha=alpha)
 
 
 def main() -> None:
@@ -95,9 +59,7 @@ def main() -> None:
     cols = args.frames
     fig, axes = plt.subplots(
         len(rows), cols, figsize=(1.6 * cols, 1.9 * len(rows)), squeeze=False)
-    edges, left, right = ((COCO_EDGES, _LEFT_COCO, _RIGHT_COCO)
-                          if args.view == 'coco2d' else
-                          (NTU_EDGES, _LEFT_NTU, _RIGHT_NTU))
+    topology = COCO17 if args.view == 'coco2d' else NTU25
     for r, (sample, pts) in enumerate(rows):
         if args.view != 'video':
             flat = pts.reshape(-1, 2)
@@ -110,7 +72,7 @@ def main() -> None:
                 ax.imshow(pts[t], interpolation='nearest')
             else:
                 for m in range(sample.num_persons):
-                    draw_skeleton(ax, pts[m, t], edges, left, right,
+                    draw_skeleton(ax, pts[m, t], topology,
                                   alpha=1.0 if m == 0 else 0.4)
                 ax.set_xlim(lo[0] - pad, hi[0] + pad)
                 ax.set_ylim(lo[1] - pad, hi[1] + pad)
