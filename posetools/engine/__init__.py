@@ -2,10 +2,11 @@
 from posetools.engine.checkpoint_hook import AtomicCheckpointHook, AtomicLocalBackend
 from posetools.engine.layer_decay_optim_wrapper_constructor import \
     LayerDecayOptimWrapperConstructor
+from posetools.engine.mask_visualization_hook import MaskVisualizationHook
 from posetools.engine.rng_state_hook import RNGStateHook
 from posetools.engine.train_loop import ResumableEpochBasedTrainLoop
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'LayerDecayOptimWrapperConstructor',
-    'RNGStateHook', 'ResumableEpochBasedTrainLoop'
+    'MaskVisualizationHook', 'RNGStateHook', 'ResumableEpochBasedTrainLoop'
 ]

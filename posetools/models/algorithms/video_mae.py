@@ -15,7 +15,8 @@ class VideoMAE(BaseModel):
     ``loss``: the masker draws (N, L) masks on the input's device, the backbone
     (``VideoViT(out_type='tokens')``) encodes the visible tokens, the neck
     (``MAEDecoder``) predicts the masked tokens' pixels and the head (``MAEPixelHead``)
-    scores them. ``tensor`` returns the predictions and the mask.
+    scores them. ``tensor`` returns the predictions and the mask. In training the last
+    mask drawn stays in ``last_mask`` (for ``MaskVisualizationHook``).
 
     Args:
         backbone (dict): The encoder.
@@ -39,6 +40,7 @@ class VideoMAE(BaseModel):
         self.neck = MODELS.build(neck)
         self.head = MODELS.build(head)
         self.masker = MASKERS.build(masker)
+        self.last_mask: Optional[torch.Tensor] = None  # (N, L): MaskVisualizationHook's
 
     def init_weights(self) -> None:
         """VideoMAE's pretraining init: Xavier-uniform linears in the encoder too."""
@@ -63,6 +65,8 @@ class VideoMAE(BaseModel):
         grid_size = self.backbone.grid_size
         mask = self.masker(videos.shape[0], grid_size, videos.device,
                            saliency=self.saliency(data_samples, grid_size), videos=videos)
+        if self.training:
+            self.last_mask = mask.detach()
         pred = self.neck(self.backbone(videos, mask), mask)  # (N, L_masked, t*p*p*C)
         if mode == 'loss':
             return self.head.loss(pred, videos, mask)
