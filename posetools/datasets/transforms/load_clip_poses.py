@@ -27,9 +27,9 @@ class LoadClipPoses(BaseTransform):
     scales both, and ``Flip`` mirrors both and swaps ``left_kp``/``right_kp`` in
     ``keypoint`` and ``keypoint_score``; all use ``...`` indexing, so the (M, t, ...)
     shapes pass through (``tests/datasets/test_pose_video_dataset.py`` checks the first
-    two, ``Resize`` and ``Flip`` against the pixels they move). Their quirks: a crop turns ``keypoint`` into float64; ``Flip``
-    leaves a keypoint whose x is exactly 0 where it is (mmaction's "undetected" mark);
-    lazy mode refuses keypoints.
+    two, ``Resize`` and ``Flip`` against the pixels they move). Their quirks: a crop turns
+    ``keypoint`` into float64; ``Flip`` leaves a keypoint whose x is exactly 0 where it is
+    (mmaction's "undetected" mark); lazy mode refuses keypoints.
 
     Coordinates: mmaction2 maps ``x -> W - x`` (flip) and ``x -> x * s`` (resize), exact
     when pixel ``k`` covers ``[k, k + 1)``. Where pixel centres sit at integer coordinates
