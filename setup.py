@@ -19,6 +19,7 @@ INSTALL_REQUIRES = [
     'tqdm',
     'scipy',
     'matplotlib',
+    'Pillow',  # PNGs and GIFs of posetools.visualization (matplotlib needs it too)
 ]
 
 # The mmdet/mmpose pose-extraction backend (extra `mm`) comes with the PoseConv3D data

@@ -10,8 +10,8 @@ model and schedule; ``--pretrain-epochs`` shortens the schedule for all alike) i
 ``DIR/configs/<masker>.py`` and run through the protocol's ``pretrain``, ``probe`` and
 ``low-label`` steps in ``DIR/<masker>``. The random encoder's probe and the low-label runs from
 scratch do not depend on the masker: they run once, in ``DIR/baseline``. Everything resumes
-from the results.json files. ``DIR/results.md`` gets the table, and ``DIR/masks_<masker>.png``
-each masker's masks on one training clip (tools/analysis/visualize_masks.py).
+from the results.json files. ``DIR/results.md`` gets the table, and ``DIR/masks_<masker>/``
+each masker's masks on training clip 0 (a PNG and a GIF, tools/analysis/visualize_masks.py).
 """
 import argparse
 import os

@@ -3,7 +3,7 @@
 Takes sample ``--index`` of the config's train dataset through its pipeline, normalises it
 with the model's data preprocessor, draws a mask with ``model.masker`` (given the sample's
 saliency, if the pipeline makes one, and the clip) and writes into ``--out``
-(``work_dirs/visualize_masks/<config name>/`` by default) ``sample<N>_<masker>.png``: rows
+(``work_dirs/visualize_masks/<recipe folder>_<config name>/`` by default) ``sample<N>_<masker>.png``: rows
 of the frames (with the keypoints and boxes the pipeline moved with them, if any), the
 masked tokens greyed, the visible tokens only and the saliency; and ``sample<N>_<masker>.gif``:
 the clip with its mask (and saliency) side by side.
@@ -39,7 +39,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('config', help='a video config with model.masker')
     parser.add_argument('--index', type=int, default=0, help='sample of the train dataset')
     parser.add_argument('--out', help='output folder (default: '
-                        'work_dirs/visualize_masks/<config name>)')
+                        'work_dirs/visualize_masks/<recipe folder>_<config name>)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the augmentations and of a masker without its own')
     parser.add_argument('--fps', type=float, default=4., help='GIF frames per second')
@@ -100,6 +100,14 @@ def draw_mask(cfg: Config, packed: Dict) -> Tuple[torch.Tensor, Optional[torch.T
     return (mask.view(grid_size), None if shown is None else shown[0].float(), masker)
 
 
+
+def default_out_dir(config: str) -> str:
+    """``work_dirs/visualize_masks/<recipe folder>_<config name>``: configs/mae/vit_synth.py and
+    configs/dmae/vit_synth.py get their own folders."""
+    folder = osp.basename(osp.dirname(osp.abspath(config)))
+    return osp.join('work_dirs', 'visualize_masks',
+                    f'{folder}_{osp.splitext(osp.basename(config))[0]}')
+
 def main(argv: Optional[Sequence[str]] = None) -> List[Path]:
     """Write the PNG and the GIF; print and return their paths."""
     args = parse_args(argv)
@@ -127,8 +135,7 @@ def main(argv: Optional[Sequence[str]] = None) -> List[Path]:
         frames, mask.numpy(), saliency, keypoints, scores, boxes,
         title=f'{args.config}: train sample {args.index} ({name})\n{masker!r}',
         saliency_label=saliency_label(masker))
-    out_dir = Path(args.out or osp.join('work_dirs', 'visualize_masks',
-                                        osp.splitext(osp.basename(args.config))[0]))
+    out_dir = Path(args.out or default_out_dir(args.config))
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f'sample{args.index}_{masker.__class__.__name__}'
     Image.fromarray(figure).save(stem.with_suffix('.png'))
