@@ -135,6 +135,42 @@ def mask_figure(frames: np.ndarray,
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
+def masks_comparison(frames: np.ndarray, masks: Sequence[Tuple[str, np.ndarray]],
+                     title: str = '', cell_inches: float = 1.2, dpi: int = 100) -> np.ndarray:
+    """Several maskers' masks of one clip, a row each, as an RGB image.
+
+    Args:
+        frames: (T, H, W, 3) uint8 RGB frames.
+        masks: (label, (T', H', W') bool mask, True where masked) per row.
+        title: Figure title.
+        cell_inches: Side of one frame in inches.
+        dpi: Pixels per inch.
+
+    Returns:
+        (h, w, 3) uint8 RGB image: the clip in the first row, then each mask with the
+        masked tokens greyed.
+    """
+    frames = np.asarray(frames, np.uint8)
+    rows = [('clip', frames)] + [(label, grey_masked(frames, np.asarray(mask, bool)))
+                                 for label, mask in masks]
+    num_frames = frames.shape[0]
+    fig = Figure(figsize=(cell_inches * num_frames + 1.2, cell_inches * len(rows) + 0.6),
+                 dpi=dpi, layout='constrained')
+    canvas = FigureCanvasAgg(fig)
+    axes = fig.subplots(len(rows), num_frames, squeeze=False)
+    for r, (label, images) in enumerate(rows):
+        for t in range(num_frames):
+            axes[r, t].imshow(images[t], interpolation='nearest')
+            axes[r, t].set_xticks([])
+            axes[r, t].set_yticks([])
+            if r == 0:
+                axes[r, t].set_title(f'frame {t}', fontsize=8, pad=2)
+        axes[r, 0].set_ylabel(label, fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
 def _draw_people(ax, t: int, keypoints: Optional[np.ndarray],
                  keypoint_scores: Optional[np.ndarray], boxes: Optional[np.ndarray]) -> None:
     """Draw frame ``t``'s boxes and skeletons (person 0 opaque, the others fainter)."""

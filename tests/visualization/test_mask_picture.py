@@ -8,8 +8,8 @@ from PIL import Image, ImageSequence
 
 from posetools.models.maskers import DirectedMasker, MotionMasker, TubeMasker, motion_saliency
 from posetools.visualization import (clip_frames, directing_saliency, grey_masked,
-                                     mask_animation, mask_figure, overlay_saliency,
-                                     saliency_label, save_gif)
+                                     mask_animation, mask_figure, masks_comparison,
+                                     overlay_saliency, saliency_label, save_gif)
 
 GRID = (2, 4, 4)
 FRAMES = (4, 32, 32)
@@ -96,3 +96,11 @@ def test_save_gif_writes_every_frame(tmp_path, clip):
     assert frames[0].size == (images.shape[2], images.shape[1])
     with pytest.raises(ValueError, match=r'\(T, H, W, 3\)'):
         save_gif(tmp_path / 'bad.gif', images[0])
+
+
+def test_masks_comparison_has_a_row_per_masker(clip):
+    frames, mask, _ = clip
+    one = masks_comparison(frames, [('a', mask)])
+    three = masks_comparison(frames, [('a', mask), ('b', ~mask), ('c', mask)])
+    assert one.dtype == np.uint8 and one.shape[1] == three.shape[1]
+    assert three.shape[0] - one.shape[0] == 2 * 120  # two more rows of 1.2 in at 100 dpi

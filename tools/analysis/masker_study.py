@@ -10,8 +10,9 @@ model and schedule; ``--pretrain-epochs`` shortens the schedule for all alike) i
 ``DIR/configs/<masker>.py`` and run through the protocol's ``pretrain``, ``probe`` and
 ``low-label`` steps in ``DIR/<masker>``. The random encoder's probe and the low-label runs from
 scratch do not depend on the masker: they run once, in ``DIR/baseline``. Everything resumes
-from the results.json files. ``DIR/results.md`` gets the table, and ``DIR/masks_<masker>/``
-each masker's masks on training clip 0 (a PNG and a GIF, tools/analysis/visualize_masks.py).
+from the results.json files. ``DIR/results.md`` gets the table, ``DIR/masks.png`` every
+masker's mask of one training clip, and ``DIR/masks_<masker>/`` each masker's picture and GIF
+(tools/analysis/visualize_masks.py).
 """
 import argparse
 import os
@@ -22,7 +23,14 @@ import sys
 from typing import Dict, List, Optional
 
 from mmengine.config import Config
-from pretrain_protocol import load_results  # the sibling script (tools/analysis/ is sys.path[0])
+from mmengine.registry import init_default_scope
+from mmengine.runner import set_random_seed
+from PIL import Image
+# the sibling scripts (tools/analysis/ is sys.path[0])
+from pretrain_protocol import load_results
+from visualize_masks import draw_mask, load_sample
+
+from posetools.visualization import clip_frames, masks_comparison
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -58,6 +66,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         default=['pretrain', 'probe', 'low-label'],
                         help='protocol steps to run now (e.g. every probe first, the '
                         'fine-tunings in a second call)')
+    parser.add_argument('--picture-index', type=int, default=0,
+                        help='training clip whose masks are drawn')
     parser.add_argument('--work-dir', default='work_dirs/masker_study')
     parser.add_argument('--train-options', nargs=argparse.REMAINDER, default=[],
                         help='appended to every tools/train.py call (keep it last)')
@@ -75,6 +85,9 @@ def write_masker_config(args: argparse.Namespace, name: str) -> str:
     if args.pretrain_epochs:
         epochs = args.pretrain_epochs
         warmup_end = cfg.param_scheduler[0]['end']
+        if epochs <= warmup_end:
+            raise SystemExit(f'--pretrain-epochs {epochs}: {args.pretrain_config} warms up for '
+                             f'{warmup_end} epochs, so the budget must be longer')
         cfg.train_cfg.max_epochs = epochs
         cfg.param_scheduler[1].update(end=epochs, T_max=epochs - warmup_end)
     path = osp.join(args.work_dir, 'configs', f'{name}.py')
@@ -98,10 +111,32 @@ def run_protocol(args: argparse.Namespace, name: str, config: str) -> None:
 
 
 def draw_masks(args: argparse.Namespace, name: str, config: str) -> None:
-    """The masker's masks on training clip 0, next to the table."""
+    """The masker's masks on training clip ``--picture-index`` (a PNG and a GIF)."""
     out = osp.join(args.work_dir, f'masks_{name}')
     subprocess.run([sys.executable, osp.join(REPO_ROOT, 'tools/analysis/visualize_masks.py'),
-                    config, '--index', '0', '--out', out], check=True)
+                    config, '--index', str(args.picture_index), '--out', out], check=True)
+
+
+def compare_masks(args: argparse.Namespace, configs: Dict[str, str]) -> str:
+    """``DIR/masks.png``: every masker's mask of training clip ``--picture-index``, a row each.
+
+    The clip is augmented once (seed 0); each masker draws from the same saliency and clip.
+    """
+    cfg = Config.fromfile(configs[args.maskers[0]])
+    init_default_scope(cfg.get('default_scope', 'posetools'))
+    set_random_seed(0)
+    packed, _, name = load_sample(cfg.train_dataloader.dataset, args.picture_index)
+    rows = []
+    for masker in args.maskers:
+        set_random_seed(0)
+        mask, _, _ = draw_mask(Config.fromfile(configs[masker]), packed)
+        rows.append((masker.replace('_', '\n'), mask.numpy()))
+    image = masks_comparison(clip_frames(packed['inputs'][0]), rows,
+                             title=f'{args.pretrain_config}: training clip '
+                             f'{args.picture_index} ({name}), masked tokens greyed')
+    path = osp.join(args.work_dir, 'masks.png')
+    Image.fromarray(image).save(path)
+    return path
 
 
 def summary(results: Dict, prefix: str) -> str:
@@ -138,8 +173,9 @@ def probe_cells(probe: Dict) -> str:
 
 def main() -> None:
     args = parse_args()
-    for name in args.maskers:
-        config = write_masker_config(args, name)
+    configs = {name: write_masker_config(args, name) for name in args.maskers}
+    print(f'[study] masks of every masker: {compare_masks(args, configs)}', flush=True)
+    for name, config in configs.items():
         run_protocol(args, name, config)
         draw_masks(args, name, config)
     result = table(args)

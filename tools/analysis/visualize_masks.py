@@ -2,8 +2,8 @@
 
 Takes sample ``--index`` of the config's train dataset through its pipeline, normalises it
 with the model's data preprocessor, draws a mask with ``model.masker`` (given the sample's
-saliency, if the pipeline makes one, and the clip) and writes into ``--out``
-(``work_dirs/visualize_masks/<recipe folder>_<config name>/`` by default) ``sample<N>_<masker>.png``: rows
+saliency, if the pipeline makes one, and the clip) and writes into ``--out`` (by default
+``work_dirs/visualize_masks/<recipe folder>_<config name>/``) ``sample<N>_<masker>.png``: rows
 of the frames (with the keypoints and boxes the pipeline moved with them, if any), the
 masked tokens greyed, the visible tokens only and the saliency; and ``sample<N>_<masker>.gif``:
 the clip with its mask (and saliency) side by side.
@@ -98,7 +98,6 @@ def draw_mask(cfg: Config, packed: Dict) -> Tuple[torch.Tensor, Optional[torch.T
     except ValueError as error:  # e.g. a directed masker without a saliency in the pipeline
         raise SystemExit(f"model.masker {cfg.model.masker['type']}: {error}") from error
     return (mask.view(grid_size), None if shown is None else shown[0].float(), masker)
-
 
 
 def default_out_dir(config: str) -> str:
