@@ -35,3 +35,5 @@ train_pipeline = [
 train_dataloader = dict(dataset=dict(
     type='PoseVideoDataset', pose_file=f'{data_root}/synth_videos.pkl',
     pipeline=train_pipeline))
+# the training step's own mask of a clip, every 2 epochs, in <work_dir>/<run>/vis_data/vis_image/
+custom_hooks = [dict(type='RNGStateHook'), dict(type='MaskVisualizationHook', interval=480)]

@@ -92,6 +92,23 @@ def test_share_on_people_follows_the_weights(mode):
     assert shares[-1] == pytest.approx(24 / 230 if mode == 'mask_salient' else 24 / 26)
 
 
+def test_tracked_tubes_follow_the_people():
+    saliency = person_saliency(200)  # moves one token right per time step
+    mask = DirectedMasker(0.9, alpha=1., mode='keep_salient', tube='track', seed=0)(
+        200, GRID, 'cpu', saliency=saliency).view(200, 4, 8, 8)
+    for t in range(4):  # the first step's pattern, moved with the person
+        assert torch.equal(mask[:, t], mask[:, 0].roll(t, dims=-1))
+    assert ((~mask).sum(dim=(2, 3)) == 7).all()
+    # the person's 6 tokens are visible at every step; a fixed tube cannot do that (union: 15)
+    person = saliency.bool()
+    assert ((~mask & person).sum(dim=(2, 3)) == 6).all()
+    fixed = DirectedMasker(0.9, alpha=1., mode='keep_salient', tube='fixed', seed=0)(
+        200, GRID, 'cpu', saliency=saliency).view(200, 4, 8, 8)
+    assert ((~fixed & person).sum(dim=(2, 3)) < 6).any()
+    with pytest.raises(ValueError, match="tube must be one of"):
+        DirectedMasker(tube='moving')
+
+
 def test_tube_consistency_and_background_share():
     saliency = person_saliency(200)
     mask = DirectedMasker(0.75, alpha=1., mode='keep_salient', tube=True, seed=0)(

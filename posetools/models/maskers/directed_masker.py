@@ -1,6 +1,6 @@
 """Masking directed by a per-token saliency: people masked preferentially, or kept visible."""
 import math
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 import torch
 
@@ -35,10 +35,15 @@ class DirectedMasker(BaseMasker):
 
     Options:
 
-    * ``tube=True``: one spatial pattern per sample, repeated over time (VideoMAE's tubes),
-      drawn from the saliency's maximum over time (where the person is at any time): the
-      visible tokens stay put while the people move through them. ``int(mask_ratio *
-      H' * W')`` positions are masked in every time step.
+    * ``tube='fixed'`` (or ``True``): one spatial pattern per sample, repeated over time
+      (VideoMAE's tubes), drawn from the saliency's maximum over time (where the person is
+      at any time): the visible tokens stay put while the people move through them.
+      ``tube='track'``: one pattern that moves with the people (MGMAE's lesson that visible
+      tokens should follow the motion, with the people's track instead of optical flow):
+      time step t is shifted by ``round(c_t - c_0)`` tokens, ``c_t`` the saliency's centroid
+      at step t and ``c_0`` at the first step with any saliency (shifts wrap around the
+      grid edges), and the pattern is drawn from the saliency aligned that way. Either way
+      ``int(mask_ratio * H' * W')`` positions are masked in every time step.
     * ``min_background_visible=b``: first ``ceil(b * n_visible)`` visible tokens are drawn
       uniformly among the background tokens (``s < background_threshold``; all of them if
       there are fewer), then the rest by the rule above.
@@ -51,7 +56,8 @@ class DirectedMasker(BaseMasker):
         mask_ratio (float): Fraction of tokens to mask. Defaults to 0.9.
         alpha (float): Weight of the saliency, in [0, 1]. Defaults to 0.5.
         mode (str): ``'mask_salient'`` or ``'keep_salient'``. Defaults to ``'mask_salient'``.
-        tube (bool): One spatial pattern over time. Defaults to False.
+        tube (bool | str): ``False``, ``'fixed'`` (``True``) or ``'track'``. Defaults to
+            False.
         min_background_visible (float): Least share of the visible tokens on the
             background, in [0, 1]. Defaults to 0.
         background_threshold (float): Saliency below which a token is background.
@@ -61,6 +67,7 @@ class DirectedMasker(BaseMasker):
     """
 
     MODES = ('mask_salient', 'keep_salient')
+    TUBES = (False, True, 'fixed', 'track')
     FALLBACKS = ('random', 'motion')
     WEIGHT_FLOOR = 1e-6
 
@@ -68,7 +75,7 @@ class DirectedMasker(BaseMasker):
                  mask_ratio: float = 0.9,
                  alpha: float = 0.5,
                  mode: str = 'mask_salient',
-                 tube: bool = False,
+                 tube: Union[bool, str] = False,
                  min_background_visible: float = 0.,
                  background_threshold: float = 0.5,
                  fallback: str = 'random',
@@ -80,6 +87,8 @@ class DirectedMasker(BaseMasker):
         if fallback not in self.FALLBACKS:
             raise ValueError(f'{name}: fallback must be one of {self.FALLBACKS}, got '
                              f'{fallback!r}')
+        if tube not in self.TUBES:
+            raise ValueError(f'{name}: tube must be one of {self.TUBES}, got {tube!r}')
         if not 0 <= alpha <= 1:
             raise ValueError(f'{name}: alpha must be in [0, 1], got {alpha}')
         if not 0 <= min_background_visible <= 1:
@@ -87,7 +96,7 @@ class DirectedMasker(BaseMasker):
                              f'{min_background_visible}')
         self.alpha = alpha
         self.mode = mode
-        self.tube = tube
+        self.tube = 'fixed' if tube is True else tube
         self.min_background_visible = min_background_visible
         self.background_threshold = background_threshold
         self.fallback = fallback
@@ -100,13 +109,16 @@ class DirectedMasker(BaseMasker):
                                        batch_size, grid_size).to(device)
         if self.fallback == 'motion':
             saliency = self._motion_where_empty(saliency, videos, grid_size)
-        frames = grid_size[0]
-        if self.tube:
-            saliency = saliency.amax(dim=1, keepdim=True)  # (N, 1, H', W')
-        saliency = saliency.flatten(1)  # (N, L) with L = T'H'W', or H'W' for tubes
-        num_tokens = saliency.shape[1]
-        mask = self._draw(saliency, self.num_masked(num_tokens))
-        return mask.repeat(1, frames) if self.tube else mask
+        if not self.tube:
+            return self._draw(saliency.flatten(1), self.num_masked(saliency[0].numel()))
+        frames, height, width = grid_size
+        shifts = torch.zeros(2, batch_size, frames, dtype=torch.long, device=device)
+        if self.tube == 'track':
+            shifts = track_shifts(saliency)
+            saliency = shift_grid(saliency, -shifts)  # every step in the first one's place
+        spatial = saliency.amax(dim=1).flatten(1)  # (N, H'W')
+        pattern = self._draw(spatial, self.num_masked(height * width)).view(-1, 1, height, width)
+        return shift_grid(pattern.expand(-1, frames, -1, -1), shifts).flatten(1)
 
     def saliency_of(self, saliency: Optional[torch.Tensor], videos: Optional[torch.Tensor],
                     grid_size: Tuple[int, int, int]) -> torch.Tensor:
@@ -171,6 +183,39 @@ class DirectedMasker(BaseMasker):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(mask_ratio={self.mask_ratio}, alpha={self.alpha}, '
-                f'mode={self.mode!r}, tube={self.tube}, '
+                f'mode={self.mode!r}, tube={self.tube!r}, '
                 f'min_background_visible={self.min_background_visible}, '
                 f'fallback={self.fallback!r}, seed={self.seed})')
+
+
+def track_shifts(saliency: torch.Tensor) -> torch.Tensor:
+    """(2, N, T') long (row, column) shifts of the saliency's centroid from its first step.
+
+    Args:
+        saliency: (N, T', H', W') saliency.
+
+    Returns:
+        ``round(c_t - c_first)`` per sample and time step, ``c_first`` the centroid at the
+        first step with any saliency; 0 at steps (and in samples) without saliency.
+    """
+    height, width = saliency.shape[2:]
+    mass = saliency.sum(dim=(2, 3))  # (N, T')
+    rows = torch.arange(height, device=saliency.device, dtype=saliency.dtype).view(-1, 1)
+    cols = torch.arange(width, device=saliency.device, dtype=saliency.dtype)
+    centroid = torch.stack([(saliency * rows).sum(dim=(2, 3)), (saliency * cols).sum(dim=(2, 3))])
+    centroid = centroid / mass.clamp_min(1e-12)  # (2, N, T')
+    present = mass > 0
+    first = present.float().argmax(dim=1).view(1, -1, 1).expand(2, -1, 1)
+    shifts = (centroid - centroid.gather(2, first)).round().long()
+    return torch.where(present, shifts, torch.zeros_like(shifts))
+
+
+def shift_grid(grid: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
+    """``grid`` (N, T', H', W') with step t's content moved by ``shifts[:, n, t]`` (rows,
+    columns), wrapping around the edges: ``out[n, t, h, w] = grid[n, t, h - dy, w - dx]``."""
+    batch, frames, height, width = grid.shape
+    rows = (torch.arange(height, device=grid.device) - shifts[0, ..., None]) % height
+    cols = (torch.arange(width, device=grid.device) - shifts[1, ..., None]) % width
+    samples = torch.arange(batch, device=grid.device).view(-1, 1, 1, 1)
+    steps = torch.arange(frames, device=grid.device).view(1, -1, 1, 1)
+    return grid[samples, steps, rows[..., :, None], cols[..., None, :]]
