@@ -95,30 +95,18 @@ def mask_figure(frames: np.ndarray,
     """
     frames = np.asarray(frames, np.uint8)
     mask = np.asarray(mask, bool)
-    num_frames = frames.shape[0]
-    tubelet = num_frames // mask.shape[0]
+    tubelet = frames.shape[0] // mask.shape[0]
     rows = [('clip', frames),
             ('masked tokens greyed', grey_masked(frames, mask)),
             ('visible tokens only\n(encoder input)', grey_masked(frames, mask, fade=0.))]
     if saliency is not None:
         rows.append((saliency_label, overlay_saliency(frames, saliency)))
-    fig = Figure(figsize=(cell_inches * num_frames + 0.6, cell_inches * len(rows) + 1.6),
-                 dpi=dpi, layout='constrained')
-    canvas = FigureCanvasAgg(fig)
-    axes = fig.subplots(len(rows), num_frames, squeeze=False)
-    for r, (label, images) in enumerate(rows):
-        for t in range(num_frames):
-            ax = axes[r, t]
-            ax.imshow(images[t], interpolation='nearest')
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title(f'frame {t}\ntubelet {t // tubelet}', fontsize=8, pad=2)
-                _draw_people(ax, t, keypoints, keypoint_scores, boxes)
-                ax.set_xlim(-0.5, frames.shape[2] - 0.5)  # people may reach past the frame
-                ax.set_ylim(frames.shape[1] - 0.5, -0.5)
-            if t == 0:
-                ax.set_ylabel(label, fontsize=8)
+    fig, canvas, axes = _image_grid(rows, cell_inches, dpi, margins=(0.6, 1.6))
+    for t, ax in enumerate(axes[0]):
+        ax.set_title(f'frame {t}\ntubelet {t // tubelet}', fontsize=8, pad=2)
+        _draw_people(ax, t, keypoints, keypoint_scores, boxes)
+        ax.set_xlim(-0.5, frames.shape[2] - 0.5)  # people may reach past the frame
+        ax.set_ylim(frames.shape[1] - 0.5, -0.5)
     visible = int((~mask).sum())
     fig.suptitle(f'{title}\n{visible} of {mask.size} tokens visible '
                  f'({100 * (1 - visible / mask.size):.0f}% masked), token grid '
@@ -153,22 +141,39 @@ def masks_comparison(frames: np.ndarray, masks: Sequence[Tuple[str, np.ndarray]]
     frames = np.asarray(frames, np.uint8)
     rows = [('clip', frames)] + [(label, grey_masked(frames, np.asarray(mask, bool)))
                                  for label, mask in masks]
-    num_frames = frames.shape[0]
-    fig = Figure(figsize=(cell_inches * num_frames + 1.2, cell_inches * len(rows) + 0.6),
-                 dpi=dpi, layout='constrained')
-    canvas = FigureCanvasAgg(fig)
-    axes = fig.subplots(len(rows), num_frames, squeeze=False)
-    for r, (label, images) in enumerate(rows):
-        for t in range(num_frames):
-            axes[r, t].imshow(images[t], interpolation='nearest')
-            axes[r, t].set_xticks([])
-            axes[r, t].set_yticks([])
-            if r == 0:
-                axes[r, t].set_title(f'frame {t}', fontsize=8, pad=2)
-        axes[r, 0].set_ylabel(label, fontsize=8)
+    fig, canvas, axes = _image_grid(rows, cell_inches, dpi, margins=(1.2, 0.6))
+    for t, ax in enumerate(axes[0]):
+        ax.set_title(f'frame {t}', fontsize=8, pad=2)
     fig.suptitle(title, fontsize=9)
     canvas.draw()
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+def _image_grid(rows: Sequence[Tuple[str, np.ndarray]], cell_inches: float, dpi: int,
+                margins: Tuple[float, float]) -> Tuple[Figure, FigureCanvasAgg, np.ndarray]:
+    """A figure with one labelled row of frames per ``(label, (T, H, W, 3) images)``.
+
+    Args:
+        rows: The rows' labels and images.
+        cell_inches: Side of one frame in inches.
+        dpi: Pixels per inch.
+        margins: Inches added to the width and the height (labels, titles, legends).
+
+    Returns:
+        The figure, its canvas and the (rows, T) axes.
+    """
+    num_frames = len(rows[0][1])
+    fig = Figure(figsize=(cell_inches * num_frames + margins[0],
+                          cell_inches * len(rows) + margins[1]), dpi=dpi, layout='constrained')
+    canvas = FigureCanvasAgg(fig)
+    axes = fig.subplots(len(rows), num_frames, squeeze=False)
+    for (label, images), row in zip(rows, axes):
+        for image, ax in zip(images, row):
+            ax.imshow(image, interpolation='nearest')
+            ax.set_xticks([])
+            ax.set_yticks([])
+        row[0].set_ylabel(label, fontsize=8)
+    return fig, canvas, axes
 
 
 def _draw_people(ax, t: int, keypoints: Optional[np.ndarray],
