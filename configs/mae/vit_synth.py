@@ -1,8 +1,9 @@
 # VideoMAE pretraining on SynthAction's rendered videos, sized for 2 CPU cores:
 #   python tools/data/gen_synth.py --videos --num-samples 4800 --out-dir data/synth_video
 # A 4-block 128-d ViT on 8 x 64 x 64 clips (4 x 8 x 8 = 256 tubelets of 2 x 8 x 8), tube
-# masking 0.9 (7 visible positions per time step, 28 tubelets), a 2-block 64-d decoder. The 'pixel' rendering is drawn at
-# 64 x 64, so the crop and resize below only zoom (no 120 x 160 -> 64 x 64 downscale).
+# masking 0.9 (7 visible positions per time step, 28 tubelets), a 2-block 64-d decoder. The
+# 'pixel' rendering is drawn at 64 x 64, so the crop and resize below only zoom (no 120 x 160 ->
+# 64 x 64 downscale).
 # Targets are raw pixels (norm_pix=False). VideoMAE's per-tubelet normalised targets (kept in
 # vit_b_k400.py) were tried again on the 'pixel' rendering (tools/analysis/probe.py on
 # vit_synth_ft.py's data, random encoder 25.7% k-NN / 43.0% linear): normalised targets, 18

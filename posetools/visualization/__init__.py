@@ -11,6 +11,6 @@ from posetools.visualization.skeleton import (COCO17, NTU25, SkeletonTopology, d
 __all__ = [
     'COCO17', 'NTU25', 'SkeletonTopology', 'clip_frames', 'colorize', 'directing_saliency',
     'draw_skeleton', 'draw_skeleton_on_image', 'grey_masked', 'heatmap_grid', 'mask_animation',
-    'mask_figure', 'masks_comparison', 'overlay_saliency', 'saliency_label', 'save_gif', 'tokens_to_frames',
-    'topology_for'
+    'mask_figure', 'masks_comparison', 'overlay_saliency', 'saliency_label', 'save_gif',
+    'tokens_to_frames', 'topology_for'
 ]
