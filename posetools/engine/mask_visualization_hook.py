@@ -6,8 +6,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from posetools.registry import HOOKS
-from posetools.visualization import (clip_frames, directing_saliency, mask_figure,
-                                     saliency_label)
+from posetools.visualization import (clip_frames, directing_saliency, first_clip_inputs,
+                                     mask_figure, saliency_label)
 
 
 @HOOKS.register_module()
@@ -54,11 +54,8 @@ class MaskVisualizationHook(Hook):
         grid_size = tuple(model.backbone.grid_size)
         clip = data_batch['inputs'][0]  # (clips, C, T, H, W), unnormalised
         sample = data_batch['data_samples'][0]
+        videos, saliency = first_clip_inputs(model.data_preprocessor, clip, sample, grid_size)
         with torch.no_grad():
-            videos = model.data_preprocessor(dict(inputs=[clip], data_samples=[sample]),
-                                             training=False)['inputs'].flatten(0, 1)[:1]
-            saliency = (torch.as_tensor(sample.saliency).view(-1, *grid_size)[:1]
-                        if 'saliency' in sample else None)
             shown = directing_saliency(model.masker, saliency, videos, grid_size)
         step = runner.iter + 1
         image = mask_figure(

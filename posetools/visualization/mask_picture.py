@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from posetools.models.algorithms import VideoMAE
 from posetools.visualization.masks import (MASKED_GREY, SALIENCY_ALPHA, SALIENCY_CMAP,
                                            grey_masked, overlay_saliency)
 from posetools.visualization.skeleton import (LEFT_COLOR, RIGHT_COLOR, draw_skeleton,
@@ -32,6 +33,27 @@ def clip_frames(clip: torch.Tensor) -> np.ndarray:
                          f'{tuple(clip.shape)}')
     return clip.detach().cpu().permute(1, 2, 3, 0).clamp(0, 255).round().to(
         torch.uint8).numpy()
+
+
+def first_clip_inputs(preprocessor: torch.nn.Module, clips: torch.Tensor, sample: object,
+                      grid_size: Tuple[int, int, int]
+                      ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """A packed sample's first clip as the masker receives it, and its saliency.
+
+    Args:
+        preprocessor: The model's data preprocessor (normalisation, ``NCTHW``).
+        clips: (clips, C, T, H, W) unnormalised, as ``PackActionInputs`` packs them.
+        sample: The sample's ``ActionDataSample``.
+        grid_size: The token grid (T', H', W').
+
+    Returns:
+        The (1, C, T, H, W) normalised clip and its (1, T', H', W') saliency (the data
+        sample's, stacked as ``VideoMAE`` does), or None without one.
+    """
+    with torch.no_grad():
+        data = preprocessor(dict(inputs=[clips], data_samples=[sample]), training=False)
+    saliency = VideoMAE.saliency([sample], grid_size)
+    return data['inputs'].flatten(0, 1)[:1], None if saliency is None else saliency[:1]
 
 
 def directing_saliency(masker: object, saliency: Optional[torch.Tensor],

@@ -367,11 +367,7 @@ MASKERS_TIMED = {
 
 def milliseconds(function: Callable[[], object], repeats: int) -> float:
     """Mean milliseconds of ``function`` over ``repeats`` calls after one warm-up call."""
-    function()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        function()
-    return 1e3 * (time.perf_counter() - start) / repeats
+    return 1e3 / clips_per_second(function, 1, repeats)
 
 
 def masking(args: argparse.Namespace) -> None:

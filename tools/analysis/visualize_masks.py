@@ -26,8 +26,8 @@ from mmengine.runner import set_random_seed
 from PIL import Image
 
 from posetools.registry import MASKERS
-from posetools.visualization import (clip_frames, directing_saliency, mask_animation,
-                                     mask_figure, saliency_label, save_gif)
+from posetools.visualization import (clip_frames, directing_saliency, first_clip_inputs,
+                                     mask_animation, mask_figure, saliency_label, save_gif)
 
 PEOPLE_KEYS = ('keypoint', 'keypoint_score', 'gt_bboxes')
 """Pipeline results drawn on the frames: the last value each had before packing."""
@@ -83,14 +83,10 @@ def draw_mask(cfg: Config, packed: Dict) -> Tuple[torch.Tensor, Optional[torch.T
     Returns:
         The (T', H', W') bool mask, the (T', H', W') saliency or None, and the masker.
     """
-    preprocessor = MODELS.build(cfg.model.data_preprocessor)
-    sample = packed['data_samples']
-    data = preprocessor(dict(inputs=[packed['inputs']], data_samples=[sample]), training=False)
-    videos = data['inputs'].flatten(0, 1)[:1]  # (1, C, T, H, W) normalised
     with torch.device('meta'):  # only its token grid is needed: no weights
         grid_size = tuple(MODELS.build(cfg.model.backbone).grid_size)
-    saliency = (torch.as_tensor(sample.saliency).view(-1, *grid_size)[:1]
-                if 'saliency' in sample else None)
+    videos, saliency = first_clip_inputs(MODELS.build(cfg.model.data_preprocessor),
+                                         packed['inputs'], packed['data_samples'], grid_size)
     try:
         masker = MASKERS.build(cfg.model.masker)
         mask = masker(1, grid_size, videos.device, saliency=saliency, videos=videos)
