@@ -72,7 +72,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
                              f"has {checkpoint_hook.get('type')}")
         checkpoint_hook.interval_iters = args.checkpoint_interval_iters
 
-    randomness = dict(seed=None, **(cfg.get('randomness') or dict()))
+    randomness = {'seed': None, **(cfg.get('randomness') or {})}
     if args.seed is not None:
         randomness['seed'] = args.seed
     if args.diff_rank_seed:

@@ -46,6 +46,13 @@ def test_options_reach_the_config(monkeypatch, tmp_path):
     assert cfg.train_cfg.max_epochs == 2
 
 
+def test_seed_from_cfg_options_and_flag(monkeypatch):
+    cfg = config_for(monkeypatch, '--cfg-options', 'randomness.seed=3')
+    assert cfg.randomness == dict(seed=3)
+    cfg = config_for(monkeypatch, '--seed', '4', '--cfg-options', 'randomness.seed=3')
+    assert cfg.randomness == dict(seed=4)
+
+
 def test_resume_auto_looks_in_the_work_dir(monkeypatch):
     cfg = config_for(monkeypatch, '--resume')
     assert cfg.resume is True and cfg.load_from is None
