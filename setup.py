@@ -20,12 +20,27 @@ INSTALL_REQUIRES = [
     'scipy',
     'matplotlib',
     'Pillow',  # PNGs and GIFs of posetools.visualization (matplotlib needs it too)
+    'mediapipe==0.10.21',  # default pose backend: last wheel bundling BlazePose full (+~460 MB)
 ]
 
-# The mmdet/mmpose pose-extraction backend (extra `mm`) comes with the PoseConv3D data
-# step: it needs full mmcv with compiled ops, which PyPI does not have for this torch.
+# The mmdet/mmpose pose-extraction backend (posetools/pose/mm_backend.py). The extra `mm`
+# lists only what pip can install. The rest comes from `bash tools/install/install_mm.sh`,
+# which makes a separate environment .venv-mm on top of .venv: full mmcv 2.1.0 with compiled
+# ops in place of mmcv-lite (PyPI has no such wheel for this torch:
+# tools/install/build_mmcv.sh builds it), and `pip install --no-deps mmpose==1.3.2` (its
+# `chumpy` requirement does not build).
 EXTRAS_REQUIRE = {
-    'tests': ['pytest', 'pytest-timeout'],
+    'tests': ['pytest', 'pytest-timeout', 'scikit-image'],  # skimage.data.astronaut()
+    'mm': [
+        'mmdet==3.3.0',  # the release for mmcv 2.1.0 (it asserts mmcv>=2.0.0rc4,<2.2.0)
+        # mmpose 1.3.2's runtime needs, less chumpy (the others are posetools' own)
+        'json_tricks',
+        'munkres',
+        'xtcocotools>=1.12',
+        # mmengine 0.10.7's get_installed_path (mmpose.apis imports it) needs pkg_resources,
+        # which setuptools 82 removed
+        'setuptools<82',
+    ],
 }
 
 setup(

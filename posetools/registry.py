@@ -54,3 +54,7 @@ VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, scope=SCOPE, locations=['posetools.visualization'])
 # posetools' own root registry: token maskers for masked-autoencoder pretraining
 MASKERS = Registry('masker', scope=SCOPE, locations=['posetools.models.maskers'])
+# posetools' own root registries for pose extraction (tools/data/extract_pose.py): person
+# detectors (frame -> boxes) and top-down pose estimators (frame + boxes -> COCO-17 keypoints)
+PERSON_DETECTORS = Registry('person detector', scope=SCOPE, locations=['posetools.pose'])
+POSE_ESTIMATORS = Registry('pose estimator', scope=SCOPE, locations=['posetools.pose'])
