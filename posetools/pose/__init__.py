@@ -3,11 +3,12 @@ from posetools.pose.base import NUM_KEYPOINTS, PersonDetector, PoseEstimator
 from posetools.pose.extraction import (BACKENDS, PoseExtractor, ResolutionChangeError,
                                        frames_without_person, read_frames)
 from posetools.pose.mediapipe_backend import (BLAZEPOSE_TO_COCO17, MediaPipePersonDetector,
-                                              MediaPipePoseEstimator)
+                                              MediaPipePoseEstimator, MediaPipePoseLandmarker)
 from posetools.pose.mm_backend import MMDetPersonDetector, MMPoseTopDownEstimator
 from posetools.pose.tracking import IoUTracker
 
 __all__ = ['NUM_KEYPOINTS', 'PersonDetector', 'PoseEstimator',
            'BLAZEPOSE_TO_COCO17', 'MediaPipePersonDetector', 'MediaPipePoseEstimator',
-           'MMDetPersonDetector', 'MMPoseTopDownEstimator', 'BACKENDS', 'PoseExtractor',
-           'ResolutionChangeError', 'frames_without_person', 'read_frames', 'IoUTracker']
+           'MediaPipePoseLandmarker', 'MMDetPersonDetector', 'MMPoseTopDownEstimator',
+           'BACKENDS', 'PoseExtractor', 'ResolutionChangeError', 'frames_without_person',
+           'read_frames', 'IoUTracker']

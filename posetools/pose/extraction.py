@@ -33,13 +33,24 @@ from posetools.registry import PERSON_DETECTORS, POSE_ESTIMATORS
 __all__ = ['BACKENDS', 'PoseExtractor', 'ResolutionChangeError', 'extract_or_reason',
            'frames_without_person', 'init_process_extractor', 'read_frames']
 
-BACKENDS: Dict[str, Tuple[Dict, Dict]] = {
-    'mediapipe': (dict(type='MediaPipePersonDetector'), dict(type='MediaPipePoseEstimator')),
+BACKENDS: Dict[str, Tuple[Dict, Optional[Dict]]] = {
+    'mediapipe': (dict(type='MediaPipePoseLandmarker'), None),
+    'mediapipe-topdown': (dict(type='MediaPipePersonDetector'),
+                          dict(type='MediaPipePoseEstimator')),
     'mm': (dict(type='MMDetPersonDetector', config=None, checkpoint=None),
            dict(type='MMPoseTopDownEstimator', config=None, checkpoint=None)),
 }
-"""Named (detector, estimator) config pairs. ``'mm'`` needs the ``config`` and
-``checkpoint`` of its MMDetection detector and MMPose top-down model filled in."""
+"""Named (detector, estimator) config pairs; an estimator of ``None`` means that the
+detector estimates the poses too (one instance in both roles, see :class:`PoseExtractor`).
+
+- ``'mediapipe'`` (the default): BlazePose once per frame
+  (:class:`~posetools.pose.MediaPipePoseLandmarker`).
+- ``'mediapipe-topdown'``: BlazePose on the whole frame finds the people, then runs again on
+  a crop around each (1 + K passes for K people). Its estimator,
+  :class:`~posetools.pose.MediaPipePoseEstimator`, also takes the boxes of another detector.
+- ``'mm'``: an MMDetection detector and an MMPose top-down model, as mmaction2's skeleton
+  extraction; needs their ``config`` and ``checkpoint`` filled in.
+"""
 
 
 class ResolutionChangeError(VideoReadError):
@@ -114,22 +125,39 @@ def frames_without_person(entry: Dict) -> int:
 class PoseExtractor:
     """Video -> skeleton annotation entry (see the module docstring for its layout).
 
+    Per frame, ``estimator.estimate`` gets the frame array given to ``detector.detect`` and
+    the boxes it returned, unchanged (as float32).
+
     Args:
         detector (PersonDetector | dict): The person detector, or its config for
             ``PERSON_DETECTORS.build``.
-        estimator (PoseEstimator | dict): The pose estimator, or its config for
-            ``POSE_ESTIMATORS.build``.
+        estimator (PoseEstimator | dict, optional): The pose estimator, or its config for
+            ``POSE_ESTIMATORS.build``. ``None`` (the default): the detector estimates the
+            poses too and serves as the estimator (it must be a :class:`PoseEstimator` as
+            well, e.g. :class:`~posetools.pose.MediaPipePoseLandmarker`, which then returns
+            the keypoints it found while detecting instead of running again).
         max_persons (int): The most person tracks kept per video. Defaults to 2.
         iou_thr (float): Least box IoU that continues a track. Defaults to 0.3.
+
+    Raises:
+        TypeError: ``estimator`` is None and the detector is not a :class:`PoseEstimator`.
     """
 
     def __init__(self, detector: Union[PersonDetector, Dict],
-                 estimator: Union[PoseEstimator, Dict], max_persons: int = 2,
+                 estimator: Union[PoseEstimator, Dict, None] = None, max_persons: int = 2,
                  iou_thr: float = 0.3) -> None:
         self.detector = PERSON_DETECTORS.build(detector) if isinstance(detector, dict) \
             else detector
-        self.estimator = POSE_ESTIMATORS.build(estimator) if isinstance(estimator, dict) \
-            else estimator
+        if estimator is None:
+            if not isinstance(self.detector, PoseEstimator):
+                raise TypeError(
+                    f'{type(self.detector).__name__} is not a PoseEstimator: without an '
+                    'estimator (None) the detector must estimate the poses too; give a pose '
+                    'estimator')
+            self.estimator = self.detector
+        else:
+            self.estimator = POSE_ESTIMATORS.build(estimator) \
+                if isinstance(estimator, dict) else estimator
         self.max_persons = max_persons
         self.iou_thr = iou_thr
 
@@ -191,7 +219,7 @@ _process_error: Optional[str] = None
 """Why it could not be built."""
 
 
-def init_process_extractor(detector: Dict, estimator: Dict, max_persons: int = 2,
+def init_process_extractor(detector: Dict, estimator: Optional[Dict], max_persons: int = 2,
                            iou_thr: float = 0.3, imports: Sequence[str] = ()) -> None:
     """Import ``imports`` (modules that register backend classes), then build this
     process's :class:`PoseExtractor` once; the initializer of extraction worker processes.

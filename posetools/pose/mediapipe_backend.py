@@ -21,6 +21,11 @@ BlazePose's detector is anchored on the face, so people facing away or with hidd
 likely missed (not measured). For crowded scenes, feed :class:`MediaPipePoseEstimator` the boxes
 of a stronger person detector: it runs top-down on a crop per box.
 
+Passes per frame: :class:`MediaPipePoseLandmarker` (the ``'mediapipe'`` preset, one instance as
+detector and estimator) runs BlazePose once per frame and returns the landmarks of that pass;
+:class:`MediaPipePersonDetector` + :class:`MediaPipePoseEstimator` (``'mediapipe-topdown'``) run
+it once on the frame and once more on a crop per person found.
+
 Accuracy on ``skimage.data.astronaut()`` (a half-body portrait in a space suit): the nose lands
 within 10 px, but shoulders and the half-visible wrist move by up to ~40-60 px when the same
 picture is shifted by a few pixels or scaled; BlazePose is sensitive to how a cut-off body is
@@ -219,6 +224,12 @@ class MediaPipePersonDetector(PersonDetector):
 
     def detect(self, frame: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """See :meth:`PersonDetector.detect`: boxes (K, 4), scores (K,), best first."""
+        boxes, scores, _, _ = self._find(frame)
+        return boxes, scores
+
+    def _find(self, frame: np.ndarray) -> Tuple[np.ndarray, ...]:
+        """One BlazePose pass over the frame: the kept poses' boxes (K, 4), scores (K,),
+        best first, and their COCO-17 keypoints (K, 17, 2) and visibilities (K, 17)."""
         points, visibility = self._landmarker(frame)
         boxes = _landmark_boxes(points, frame.shape[1], frame.shape[0], self.box_margin)
         scores = visibility[:, BLAZEPOSE_TO_COCO17].mean(axis=1)
@@ -227,7 +238,11 @@ class MediaPipePersonDetector(PersonDetector):
             if np.all(boxes[i, 2:] > boxes[i, :2]) and (
                     not keep or _iou(boxes[i], boxes[keep]).max() <= self.nms_iou):
                 keep.append(i)
-        return boxes[keep].reshape(-1, 4), scores[keep].astype(np.float32)
+        coco = points[:, BLAZEPOSE_TO_COCO17][keep]
+        return (boxes[keep].reshape(-1, 4), scores[keep].astype(np.float32),
+                coco.reshape(-1, NUM_KEYPOINTS, 2).astype(np.float32),
+                visibility[:, BLAZEPOSE_TO_COCO17][keep].reshape(-1, NUM_KEYPOINTS)
+                .astype(np.float32))
 
     def close(self) -> None:
         """Release the MediaPipe graph of this process (made again on the next frame)."""
@@ -289,3 +304,87 @@ class MediaPipePoseEstimator(PoseEstimator):
     def close(self) -> None:
         """Release the MediaPipe graph of this process (made again on the next frame)."""
         self._landmarker.close()
+
+
+@PERSON_DETECTORS.register_module()
+@POSE_ESTIMATORS.register_module()
+class MediaPipePoseLandmarker(MediaPipePersonDetector, PoseEstimator):
+    """BlazePose as person detector and pose estimator at once: one pass per frame.
+
+    The ``'mediapipe'`` preset of :data:`~posetools.pose.extraction.BACKENDS` uses one
+    instance in both roles. :meth:`detect` is :class:`MediaPipePersonDetector`'s (BlazePose on
+    the whole frame) and also keeps the COCO-17 keypoints and visibilities of the poses behind
+    the boxes it returns, with a copy of the frame. :meth:`estimate` then returns, for each
+    given box equal to one of those boxes (all four coordinates, as float32) on a frame equal
+    to that frame (pixel for pixel), the kept keypoints without running BlazePose again; only
+    other boxes, or any box on another frame, are estimated top-down on a crop as
+    :class:`MediaPipePoseEstimator` does. So detect + estimate of a frame's own boxes runs
+    BlazePose once, where :class:`MediaPipePersonDetector` + :class:`MediaPipePoseEstimator`
+    run it 1 + K times for K people. The frame comparison costs about 1 ms at 1280 x 720
+    (a copy and a comparison), against about 35 ms per BlazePose run; it keeps results right
+    if the caller changes the frame array in place, and across threads (a mismatch only
+    costs a top-down run).
+
+    Single-pass keypoints are BlazePose's landmarks of the whole frame: its landmark model
+    already runs on a crop around each person it detects, so a second pass on a crop of the
+    box mostly re-finds the same joints (see the module docstring for how much BlazePose's
+    joints move when the same person is framed differently).
+
+    Args:
+        max_people (int): most people per frame.
+        min_detection_confidence (float): BlazePose person-detector threshold.
+        min_presence_confidence (float): landmark-model pose-presence threshold.
+        box_margin (float): fraction of the landmark box's width/height added on each side.
+        nms_iou (float): of two boxes overlapping more than this, the lower-scored is dropped.
+        crop_scale (float): top-down path: crop side / longer box side.
+        candidates (int): top-down path: most poses looked at per crop.
+    """
+
+    def __init__(self, max_people: int = 5, min_detection_confidence: float = 0.3,
+                 min_presence_confidence: float = 0.3, box_margin: float = 0.1,
+                 nms_iou: float = 0.5, crop_scale: float = 1.25, candidates: int = 2) -> None:
+        super().__init__(max_people, min_detection_confidence, min_presence_confidence,
+                         box_margin, nms_iou)
+        self._top_down = MediaPipePoseEstimator(crop_scale, candidates,
+                                                min_detection_confidence,
+                                                min_presence_confidence)
+        # (frame copy, boxes (K, 4), keypoints (K, 17, 2), scores (K, 17)) of the last detect
+        self._last: Optional[Tuple[np.ndarray, ...]] = None
+
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__, _last=None)  # the last frame stays in this process
+
+    def detect(self, frame: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """See :meth:`PersonDetector.detect`; the poses are kept for :meth:`estimate`."""
+        frame = np.asarray(frame)
+        boxes, scores, keypoints, keypoint_scores = self._find(frame)
+        self._last = (frame.copy(), boxes, keypoints, keypoint_scores)
+        return boxes.copy(), scores
+
+    def estimate(self, frame: np.ndarray,
+                 boxes: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """See :meth:`PoseEstimator.estimate`: the last :meth:`detect`'s keypoints for its own
+        boxes on its frame, top-down keypoints for any other box."""
+        frame = np.asarray(frame)
+        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        keypoints = np.zeros((len(boxes), NUM_KEYPOINTS, 2), np.float32)
+        scores = np.zeros((len(boxes), NUM_KEYPOINTS), np.float32)
+        found = np.full(len(boxes), -1)
+        last = self._last
+        if last is not None and len(boxes) and len(last[1]) and frame.shape == last[0].shape \
+                and np.array_equal(frame, last[0]):
+            same = np.all(boxes[:, None] == last[1][None], axis=2)  # (given, kept)
+            found = np.where(same.any(axis=1), same.argmax(axis=1), -1)
+            hit = found >= 0
+            keypoints[hit], scores[hit] = last[2][found[hit]], last[3][found[hit]]
+        miss = found < 0
+        if miss.any():
+            keypoints[miss], scores[miss] = self._top_down.estimate(frame, boxes[miss])
+        return keypoints, scores
+
+    def close(self) -> None:
+        """Release this process's MediaPipe graphs (made again when needed) and the kept
+        poses."""
+        super().close()
+        self._top_down.close()
+        self._last = None

@@ -1,8 +1,9 @@
 """Test doubles of the pose backends and the small (bad) videos the extraction tests read.
 
 Importing this module registers ``FakeForegroundDetector``, ``FakeColourDetector``,
-``FakeBrokenDetector`` and ``FakeBoxGridEstimator`` (``tools/data/extract_pose.py --import
-tests.pose.extraction_helpers`` does so in its worker processes).
+``FakeBrokenDetector``, ``FakeBoxGridEstimator`` and ``FakeColourPoser`` (a detector and an
+estimator) (``tools/data/extract_pose.py --import tests.pose.extraction_helpers`` does so in
+its worker processes).
 """
 import time
 import wave
@@ -68,6 +69,13 @@ class FakeBoxGridEstimator(PoseEstimator):
     def estimate(self, frame: np.ndarray,
                  boxes: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         return grid_keypoints(boxes), np.full((len(boxes), 17), 0.5, np.float32)
+
+
+@PERSON_DETECTORS.register_module(force=True)
+@POSE_ESTIMATORS.register_module(force=True)
+class FakeColourPoser(FakeColourDetector, FakeBoxGridEstimator):
+    """:class:`FakeColourDetector` and :class:`FakeBoxGridEstimator` in one class, registered
+    as both: a detector that estimates the poses too."""
 
 
 @PERSON_DETECTORS.register_module(force=True)

@@ -147,5 +147,20 @@ def test_extract_or_reason_turns_failures_into_reasons(tmp_path):
 def test_backend_presets_name_registered_classes():
     for detector, estimator in BACKENDS.values():
         assert PERSON_DETECTORS.get(detector['type']) is not None
-        assert POSE_ESTIMATORS.get(estimator['type']) is not None
+        # no estimator: the detector's class is registered as an estimator too
+        assert POSE_ESTIMATORS.get((estimator or detector)['type']) is not None
+    assert BACKENDS['mediapipe'] == (dict(type='MediaPipePoseLandmarker'), None)
+
+
+def test_without_an_estimator_the_detector_estimates(tmp_path):
+    helpers.write_colour_video(tmp_path / 'two.mp4')
+    both = helpers.FakeColourPoser()
+    extractor = PoseExtractor(both)
+    assert extractor.detector is extractor.estimator is both
+    entry = extractor.extract(str(tmp_path / 'two.mp4'))
+    assert_entry_shapes(entry, persons=2)
+    np.testing.assert_allclose(entry['keypoint'], helpers.grid_keypoints(entry['person_box']),
+                               rtol=1e-6)
+    with pytest.raises(TypeError, match='FakeColourDetector is not a PoseEstimator'):
+        PoseExtractor(COLOURS)
 

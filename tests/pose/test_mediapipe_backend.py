@@ -17,7 +17,10 @@ import numpy as np
 import pytest
 
 from posetools.datasets.transforms.generate_pose_target import COCO_LEFT_KP, COCO_RIGHT_KP
-from posetools.pose import MediaPipePersonDetector
+from posetools.datasets.video_io import write_video
+from posetools.pose import (BLAZEPOSE_TO_COCO17, MediaPipePersonDetector,
+                            MediaPipePoseLandmarker, PoseExtractor)
+from posetools.pose.mediapipe_backend import _Landmarker
 from posetools.registry import PERSON_DETECTORS, POSE_ESTIMATORS
 
 skimage_data = pytest.importorskip('skimage.data')
@@ -172,3 +175,123 @@ def test_processes(astronaut):
         with pytest.raises(RuntimeError, match="'spawn'"):
             pool.apply(detector.detect, (astronaut,))
     detector.close()
+
+
+# ---- single pass: MediaPipePoseLandmarker as detector and estimator ------------------------
+
+@pytest.fixture
+def blazepose_runs(monkeypatch) -> list:
+    """Each BlazePose run (any ``_Landmarker`` call) from now on: (image, (points,
+    visibility))."""
+    runs = []
+    real_call = _Landmarker.__call__
+
+    def counted(self, image):
+        result = real_call(self, image)
+        runs.append((image, result))
+        return result
+
+    monkeypatch.setattr(_Landmarker, '__call__', counted)
+    return runs
+
+
+@pytest.fixture(scope='module')
+def landmarker():
+    landmarker = MediaPipePoseLandmarker()
+    yield landmarker
+    landmarker.close()
+
+
+def test_landmarker_is_registered_as_both():
+    assert PERSON_DETECTORS.get('MediaPipePoseLandmarker') is MediaPipePoseLandmarker
+    assert POSE_ESTIMATORS.get('MediaPipePoseLandmarker') is MediaPipePoseLandmarker
+
+
+def test_single_pass_returns_the_detectors_own_landmarks(astronaut, landmarker, detector,
+                                                         blazepose_runs):
+    boxes, scores = landmarker.detect(astronaut)
+    keypoints, kp_scores = landmarker.estimate(astronaut, boxes)
+    assert len(blazepose_runs) == 1  # the estimate ran no BlazePose
+    (image, (points, visibility)), = blazepose_runs
+    assert image is astronaut and len(points) == 1
+    np.testing.assert_array_equal(keypoints, points[:, BLAZEPOSE_TO_COCO17])
+    np.testing.assert_array_equal(kp_scores, visibility[:, BLAZEPOSE_TO_COCO17])
+    assert keypoints.dtype == kp_scores.dtype == np.float32
+    # the boxes and scores are MediaPipePersonDetector's
+    for ours, theirs in zip((boxes, scores), detector.detect(astronaut)):
+        np.testing.assert_array_equal(ours, theirs)
+    assert_at_picks(keypoints[0], np.eye(3)[:2], mirror=False)
+    assert kp_scores[0, [NOSE, LEFT_SHOULDER, RIGHT_SHOULDER]].min() > 0.9
+
+
+def test_single_pass_follows_shift_scale_and_mirror(astronaut, landmarker):
+    for scale, shift, mirror in VIDEO:
+        frame, affine = transformed_frame(astronaut, scale, shift, mirror)
+        boxes, _ = landmarker.detect(frame)
+        assert len(boxes) == 1
+        keypoints, _ = landmarker.estimate(frame, boxes)
+        assert_at_picks(keypoints[0], affine, mirror)
+
+
+def test_other_boxes_or_frames_run_top_down(astronaut, landmarker, estimator, blazepose_runs):
+    """A box the last detect did not return, or another frame, is estimated as
+    MediaPipePoseEstimator does; the detector's own boxes among them are not run again."""
+    boxes, _ = landmarker.detect(astronaut)
+    moved = boxes + np.float32([4, 0, 4, 0])
+    expected = estimator.estimate(astronaut, moved)
+    del blazepose_runs[:]
+    mixed = landmarker.estimate(astronaut, np.concatenate([moved, boxes]))
+    assert len(blazepose_runs) == 1  # the crop of the moved box only
+    own = landmarker.estimate(astronaut, boxes)
+    for got, top_down, single in zip(mixed, expected, own):
+        np.testing.assert_array_equal(got, np.concatenate([top_down, single]))
+    assert len(blazepose_runs) == 1
+
+    # an equal copy of the frame is the same frame; a frame changed in place is not
+    landmarker.estimate(astronaut.copy(), boxes)
+    assert len(blazepose_runs) == 1
+    frame = astronaut.copy()
+    boxes, _ = landmarker.detect(frame)
+    frame[:, :8] = 0
+    for got, top_down in zip(landmarker.estimate(frame, boxes), estimator.estimate(frame, boxes)):
+        np.testing.assert_array_equal(got, top_down)
+    keypoints, scores = landmarker.estimate(frame, np.zeros((0, 4), np.float32))
+    assert keypoints.shape == (0, 17, 2) and scores.shape == (0, 17)
+
+
+def test_nobody_then_boxes_from_elsewhere(astronaut, landmarker, estimator):
+    boxes, scores = landmarker.detect(np.full((240, 320, 3), 127, np.uint8))
+    assert boxes.shape == (0, 4) and scores.shape == (0,)
+    box = np.float32([[0, 0, 512, 512]])  # e.g. another detector's box: top-down
+    for got, top_down in zip(landmarker.estimate(astronaut, box),
+                             estimator.estimate(astronaut, box)):
+        np.testing.assert_array_equal(got, top_down)
+
+
+def test_pose_extractor_runs_blazepose_once_per_frame(astronaut, tmp_path, blazepose_runs):
+    """The 'mediapipe' preset: one instance in both roles, one BlazePose run per frame."""
+    frames = np.stack([transformed_frame(astronaut, *frame)[0] for frame in VIDEO])
+    write_video(str(tmp_path / 'astronaut.mp4'), frames)
+    extractor = PoseExtractor(dict(type='MediaPipePoseLandmarker'))
+    assert extractor.detector is extractor.estimator
+    entry = extractor.extract(str(tmp_path / 'astronaut.mp4'))
+    extractor.detector.close()
+    assert len(blazepose_runs) == len(VIDEO) == entry['total_frames']
+    assert entry['keypoint'].shape == (1, len(VIDEO), 17, 2)
+    for index, (scale, shift, mirror) in enumerate(VIDEO):
+        affine = transformed_frame(astronaut, scale, shift, mirror)[1]
+        assert_at_picks(entry['keypoint'][0, index], affine, mirror,
+                        joints=(NOSE, LEFT_EYE, RIGHT_EYE, LEFT_SHOULDER, RIGHT_SHOULDER))
+
+
+def test_landmarker_pickles_without_its_last_frame(astronaut, blazepose_runs):
+    landmarker = MediaPipePoseLandmarker(max_people=2)
+    boxes, _ = landmarker.detect(astronaut)
+    copy = pickle.loads(pickle.dumps(landmarker))
+    assert copy._last is None and landmarker._last is not None
+    assert copy._landmarker.options == landmarker._landmarker.options
+    del blazepose_runs[:]
+    copy.estimate(astronaut, boxes)  # nothing detected in this copy: top-down
+    assert len(blazepose_runs) == 1
+    copy.close()
+    landmarker.close()

@@ -35,3 +35,63 @@ def test_masking_prints_each_maskers_share_of_a_train_step():
                            'motion', 'running cell 0.75', 'PoseSaliency'}, out
     assert all(0 < float(share) < 100 for share in shares.values()), out
     assert re.search(r'train step \(reference\) +\| +[0-9.]+ \| +100.00% \|', out), out
+
+
+POSE_TINY = ['--sizes', '64', '96', '--frames', '1', '--reference-frames', '1', '--warmup', '1']
+POSE_ROW = re.compile(r'^\| (\S+) +\| +(\d+)x(\d+) \| (.*) \|$', re.MULTILINE)
+
+
+def run_pose_topic(args, hide_mmcv_ops=False) -> str:
+    """``benchmark.py pose ARGS``' stdout; with ``hide_mmcv_ops`` mmcv's compiled ops do not
+    import (as in posetools' main environment, which has mmcv-lite), wherever this runs."""
+    code = ("import runpy, sys; sys.path.insert(0, 'tools/analysis'); "
+            + ("sys.modules['mmcv._ext'] = None; " if hide_mmcv_ops else '')
+            + f"sys.argv = ['benchmark.py', 'pose', *{[str(arg) for arg in args]!r}]; "
+            "runpy.run_path('tools/analysis/benchmark.py', run_name='__main__')")
+    return run_tool(['-c', code]).stdout
+
+
+def pose_rows(out: str) -> dict:
+    """(backend, (h, w)) -> the rest of its row's cells."""
+    return {(name, (int(height), int(width))): [cell.strip() for cell in rest.split(' | ')]
+            for name, height, width, rest in POSE_ROW.findall(out)}
+
+
+def test_pose_reports_an_unavailable_reference_and_the_workers_scaling():
+    """Both tables' structure (no timing assertions); the mm reference unavailable is a row
+    that says why, and no backend gets a ratio."""
+    out = run_pose_topic([*POSE_TINY, '--videos', '1', '--video-frames', '2', '--video-size',
+                          '64', '--workers', '1'], hide_mmcv_ops=True)
+    rows = pose_rows(out)
+    sizes = [(64, 114), (96, 170)]  # 16:9, even widths
+    assert set(rows) == {(name, size) for name in ('mediapipe', 'mediapipe-topdown', 'mm')
+                         for size in sizes}, out
+    for size in sizes:
+        problem, = rows['mm', size]
+        assert problem.startswith('not available: ImportError: ') and 'mmcv' in problem, out
+        for name in ('mediapipe', 'mediapipe-topdown'):
+            fps, people, cores, ratio = rows[name, size]
+            assert float(fps) > 0 and float(people) >= 0 and float(cores) > 0, out
+            assert ratio == '-', out  # no reference, no ratio
+    # extract_pose.py with 1 worker: wall and start-up seconds; the rates and speed-up after
+    # start-up, or '-' where the start-up took as long as the whole run (tiny here)
+    scaling = re.findall(r'^\| +1 \| +([0-9.]+) \| +([0-9.]+) \| +([0-9.]+|-) \| '
+                         r'+([0-9.]+|-) \| +([0-9.]+) \| +(1.00x|-) \|$', out, re.MULTILINE)
+    assert len(scaling) == 1 and float(scaling[0][0]) > 0 and float(scaling[0][1]) > 0, out
+
+
+def test_pose_reference_with_tiny_mm_models():
+    """Where mmcv's ops, mmdet and mmpose import (.venv-mm): the ratio column against the
+    reference, here with the tiny random-weight models of tests/data/mm_configs/."""
+    from tests.pose.test_mm_backend import CONFIGS, mm_unavailable_reason
+    reason = mm_unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    out = run_pose_topic(['--sizes', '64', '--frames', '1', '--reference-frames', '1',
+                          '--backends', 'mediapipe', 'mm', '--videos', '0', '--det-config',
+                          CONFIGS / 'faster-rcnn_r18_fpn_tiny.py', '--pose-config',
+                          CONFIGS / 'td-hm_res18_tiny.py'])
+    rows = pose_rows(out)
+    assert rows['mm', (64, 114)][1:] and rows['mm', (64, 114)][-1] == 'reference', out
+    assert rows['mm', (64, 114)][1] == '1.00 (given)', out
+    assert float(rows['mediapipe', (64, 114)][-1].rstrip('x')) > 0, out

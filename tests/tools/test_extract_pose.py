@@ -169,6 +169,22 @@ def test_list_with_bad_lines_then_the_val_list_into_the_same_pkl(synth, tmp_path
         assert entry['label'] == synth['truth'][entry['frame_dir']]['label']
 
 
+def test_a_detector_that_estimates_too(tmp_path, capsys):
+    """``--estimator-cfg None``: the detector's instance is the estimator too. A preset
+    without an estimator (``mediapipe``) needs one with a replaced detector."""
+    helpers.write_colour_video(tmp_path / 'two.mp4')
+    run_main([tmp_path / 'two.mp4', tmp_path / 'out.pkl', '--detector-cfg',
+              "dict(type='FakeColourPoser')", '--estimator-cfg', 'None'], capsys)
+    entry, = load(tmp_path / 'out.pkl')['annotations']
+    assert entry['keypoint'].shape == (2, 12, 17, 2)
+    np.testing.assert_allclose(entry['keypoint'], helpers.grid_keypoints(entry['person_box']),
+                               rtol=1e-6)
+    with pytest.raises(SystemExit):
+        extract_pose.parse_args([str(tmp_path / 'two.mp4'), str(tmp_path / 'out.pkl'),
+                                 '--detector-cfg', "dict(type='FakeColourDetector')"])
+    assert 'take --backend mediapipe-topdown' in capsys.readouterr().err
+
+
 def test_split_names():
     names = {'synth_videos_xsub_train.txt': 'xsub_train', 'ntu_xview_val.txt': 'xview_val',
              'kinetics400_val_list_videos.txt': 'val', 'my-test.list': 'test',
@@ -254,8 +270,9 @@ def test_cli_with_worker_processes_and_a_plugin(tmp_path):
     assert output['annotations'][0]['keypoint'].shape == (2, 12, 17, 2)
     assert 'label' not in output['annotations'][0]
 
-    proc = run_tool([SCRIPT, tmp_path / 'two.mp4', tmp_path / 'other.pkl', '--detector-cfg',
-                     "dict(type='NoSuchDetector')"], env=plugin_env(), expect_ok=False)
+    proc = run_tool([SCRIPT, tmp_path / 'two.mp4', tmp_path / 'other.pkl', '--backend',
+                     'mediapipe-topdown', '--detector-cfg', "dict(type='NoSuchDetector')"],
+                    env=plugin_env(), expect_ok=False)
     assert proc.returncode == 1
     assert 'stopped: cannot build the pose backend: KeyError' in proc.stderr
     assert not (tmp_path / 'other.pkl').exists()

@@ -5,10 +5,12 @@
     python tools/analysis/benchmark.py posec3d-pipeline [CONFIG] [--batches 10] [--steps 2]
     python tools/analysis/benchmark.py mae [--arch s] [--img-size 112] [--batch-size 4]
     python tools/analysis/benchmark.py masking [CONFIG] [--batch-size 16] [--samples 32]
+    python tools/analysis/benchmark.py pose [--sizes 340 720] [--frames 50] [--videos 16]
 
 Each topic times the reference (mmaction2) and posetools on identical inputs, checks
 that the outputs agree, and prints a table with the speed-up ratio; ``masking`` times each
-masker against the train step it is part of, and the saliency transform against its pipeline.
+masker against the train step it is part of, and the saliency transform against its pipeline;
+``pose`` (``benchmark_pose.py``) times each pose extraction backend against mmaction2's.
 """
 import argparse
 import copy
@@ -26,6 +28,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.runner import Runner
 
+import benchmark_pose  # the sibling script (tools/analysis/ is sys.path[0])
 import posetools  # noqa: F401  (registers posetools modules, applies compat)
 from posetools.datasets.synth import SynthActionGenerator, write_video_dataset
 from posetools.models.videomae_checkpoint import convert as convert_videomae
@@ -424,6 +427,7 @@ TOPICS = {
     'posec3d-pipeline': posec3d_pipeline,
     'mae': mae,
     'masking': masking,
+    'pose': benchmark_pose.pose,
 }
 
 
@@ -473,6 +477,7 @@ def parse_args() -> argparse.Namespace:
     masking_parser.add_argument('--steps', type=int, default=3, help='timed train steps')
     masking_parser.add_argument('--repeats', type=int, default=50, help='timed masker calls')
     masking_parser.add_argument('--seed', type=int, default=0)
+    benchmark_pose.add_parser(topics)
     return parser.parse_args()
 
 

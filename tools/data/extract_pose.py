@@ -2,7 +2,7 @@
 
 Examples::
 
-    # a folder of videos, class = parent folder name; MediaPipe BlazePose (CPU)
+    # a folder of videos, class = parent folder name; MediaPipe BlazePose (CPU), once a frame
     python tools/data/extract_pose.py data/videos data/poses.pkl --label-from folder
     # an mmaction2 video list (`path label` per line, paths relative to the list's folder)
     python tools/data/extract_pose.py data/synth/synth_videos_xsub_train.txt out.pkl \\
@@ -11,6 +11,10 @@ Examples::
     python tools/data/extract_pose.py videos/ out.pkl --backend mm --device cuda:0 \\
         --det-config DET.py --det-checkpoint DET.pth --pose-config POSE.py \\
         --pose-checkpoint POSE.pth
+    # mmdet person boxes, BlazePose keypoints top-down on a crop of each box
+    python tools/data/extract_pose.py videos/ out.pkl --backend mediapipe-topdown \\
+        --detector-cfg "dict(type='MMDetPersonDetector', config='DET.py', \\
+        checkpoint='DET.pth')"
     # your own backend: a module that registers classes in posetools.registry's
     # PERSON_DETECTORS / POSE_ESTIMATORS, imported by --import, chosen by config
     python tools/data/extract_pose.py videos/ out.pkl --import my_pkg.my_backend \\
@@ -108,13 +112,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('input', help='a video file, a folder of videos or a video list')
     parser.add_argument('out_pkl', help='output annotation file (.pkl)')
     parser.add_argument('--backend', choices=sorted(BACKENDS), default='mediapipe',
-                        help='(detector, estimator) preset (default: mediapipe)')
+                        help='(detector, estimator) preset: mediapipe runs BlazePose once a '
+                        'frame, mediapipe-topdown once a frame and once more per person, mm '
+                        'is mmdet + mmpose (default: mediapipe; see posetools.pose.BACKENDS)')
     parser.add_argument('--detector-cfg', metavar='CFG',
                         help="detector config replacing the preset's: a config file or a "
                         "python dict, e.g. \"dict(type='MediaPipePersonDetector', "
                         'max_people=3)"')
     parser.add_argument('--estimator-cfg', metavar='CFG',
-                        help="pose estimator config replacing the preset's (as --detector-cfg)")
+                        help="pose estimator config replacing the preset's (as --detector-cfg),"
+                        ' or None: the detector estimates the poses too (a class registered '
+                        'as both, e.g. MediaPipePoseLandmarker)')
     parser.add_argument('--import', dest='imports', action='append', default=[],
                         metavar='MODULE',
                         help='import MODULE first (in every worker too), e.g. one that '
@@ -155,6 +163,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error(f'--video-root is for a video list, {args.input} is a {kind}')
     if args.max_persons < 1 or args.workers < 1:
         parser.error('--max-persons and --workers must be >= 1')
+    if args.detector_cfg and not args.estimator_cfg and BACKENDS[args.backend][1] is None:
+        parser.error(f'--backend {args.backend} has no estimator (its detector estimates the '
+                     'poses too): with --detector-cfg give --estimator-cfg (None if that '
+                     'detector estimates too), or take --backend mediapipe-topdown')
     if args.backend == 'mm':
         needed = ([] if args.detector_cfg else ['det_config', 'det_checkpoint']) + (
             [] if args.estimator_cfg else ['pose_config', 'pose_checkpoint'])
@@ -187,16 +199,20 @@ def split_from_list_name(path: str) -> Optional[str]:
     return None
 
 
-def load_config(text: str) -> Dict:
-    """A backend config from a config file or a python dict expression."""
+def load_config(text: str) -> Optional[Dict]:
+    """A backend config from a config file or a python dict expression; ``'None'``: None."""
     if osp.isfile(text):
         return Config.fromfile(text).to_dict()
+    if text.strip() == 'None':
+        return None
     return Config.fromstring(f'cfg = {text}', file_format='.py')['cfg'].to_dict()
 
 
-def backend_configs(args: argparse.Namespace) -> Tuple[Dict, Dict]:
-    """The (detector, estimator) configs: the preset, or the given configs."""
-    detector, estimator = (dict(cfg) for cfg in BACKENDS[args.backend])
+def backend_configs(args: argparse.Namespace) -> Tuple[Dict, Optional[Dict]]:
+    """The (detector, estimator) configs: the preset, or the given configs; an estimator of
+    None: the detector estimates too."""
+    detector, estimator = (None if cfg is None else dict(cfg)
+                           for cfg in BACKENDS[args.backend])
     if args.backend == 'mm':
         detector.update(config=args.det_config, checkpoint=args.det_checkpoint,
                         device=args.device)
