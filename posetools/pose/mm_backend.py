@@ -23,6 +23,7 @@ from typing import Optional, Tuple, Union
 import numpy as np
 from mmengine.config import Config
 
+from posetools.compat import allow_mmpose_checkpoint_globals
 from posetools.pose.base import NUM_KEYPOINTS, PersonDetector, PoseEstimator
 from posetools.registry import PERSON_DETECTORS, POSE_ESTIMATORS
 
@@ -81,17 +82,6 @@ def _scope(scope: str):
     """
     from mmengine.registry import DefaultScope
     return DefaultScope.overwrite_default_scope(scope)
-
-
-def allow_mmpose_checkpoint_meta() -> None:
-    """Allow-list what mmpose 1.x checkpoints add to mmengine's for ``weights_only`` loading.
-
-    Their ``meta['dataset_meta']`` holds the keypoint and skeleton colours as ``uint8`` arrays
-    (:mod:`posetools.compat` allow-lists the numpy types of mmengine's own checkpoint contents,
-    not ``uint8``); without this, posetools' loader refuses such a checkpoint.
-    """
-    import torch
-    torch.serialization.add_safe_globals([np.uint8, type(np.dtype(np.uint8))])
 
 
 def _warn_random_weights(what: str) -> None:
@@ -208,8 +198,8 @@ class MMPoseTopDownEstimator(PoseEstimator):
         from mmpose.apis import init_model
         if checkpoint is None:
             _warn_random_weights('MMPoseTopDownEstimator')
-        else:
-            allow_mmpose_checkpoint_meta()
+        else:  # uint8 colours in dataset_meta; applied on import posetools, idempotent
+            allow_mmpose_checkpoint_globals()
         config = _to_config(config)
         self.scope = config.get('default_scope', 'mmpose')
         with _scope(self.scope):

@@ -4,6 +4,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 
+from posetools.compat import load_from_local_weights_only
 from posetools.models import VideoViT  # first: posetools patches the mmaction2 wheel
 from posetools.models.layers import sinusoid_table
 from tests.helpers import REPO_ROOT, run_tool
@@ -37,7 +38,8 @@ def test_converted_mmaction_checkpoint_gives_the_same_outputs(tmp_path, layer_sc
               tmp_path / 'posetools.pth'])
     ours = recognizer(dict(type='VideoViT', layer_scale=layer_scale, drop_path_rate=0.1,
                            **SMALL))
-    ours.load_state_dict(torch.load(tmp_path / 'posetools.pth')['state_dict'], strict=True)
+    ours.load_state_dict(load_from_local_weights_only(tmp_path / 'posetools.pth')['state_dict'],
+                         strict=True)
     theirs.eval(), ours.eval()
     clips = torch.randn(3, 3, 4, 32, 32)
     with torch.no_grad():

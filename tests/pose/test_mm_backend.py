@@ -89,6 +89,23 @@ def test_importing_posetools_pose_imports_neither_mmdet_nor_mmpose():
     subprocess.run([sys.executable, '-c', code], check=True, cwd=ROOT)
 
 
+def test_mmpose_checkpoint_meta_loads_with_weights_only(tmp_path):
+    """mmpose 1.x checkpoints hold dataset_meta colours as uint8 arrays: posetools.compat
+    allow-lists them on import (the estimator asks for it again before loading), so mmengine's
+    loader, which init_model uses, reads them in any environment."""
+    import torch
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    from posetools import compat
+    assert mm_backend.allow_mmpose_checkpoint_globals is compat.allow_mmpose_checkpoint_globals
+    colours = np.array([[255, 128, 0], [0, 255, 0]], np.uint8)
+    path = tmp_path / 'pose.pth'
+    torch.save({'state_dict': {'w': torch.ones(2)},
+                'meta': {'dataset_meta': {'keypoint_colors': colours}}}, path)
+    loaded = _load_checkpoint(str(path), map_location='cpu')
+    np.testing.assert_array_equal(loaded['meta']['dataset_meta']['keypoint_colors'], colours)
+
+
 def test_registered_under_their_class_names():
     assert PERSON_DETECTORS.get('MMDetPersonDetector') is MMDetPersonDetector
     assert POSE_ESTIMATORS.get('MMPoseTopDownEstimator') is MMPoseTopDownEstimator

@@ -1,13 +1,20 @@
 """videomae_to_posetools.py: official and mmaction2 VideoMAE checkpoints into posetools models."""
+import argparse
+import importlib.util
+import os
+import pickle
 import re
+import sys
 from pathlib import Path
 from typing import Dict
 
+import numpy as np
 import pytest
 import torch
 from mmengine.registry import MODELS, init_default_scope
 
 import posetools  # noqa: F401
+from posetools.compat import CheckpointLoadError, load_from_local_weights_only
 from tests.helpers import REPO_ROOT, run_tool
 
 TOOL = 'tools/model_converters/videomae_to_posetools.py'
@@ -59,7 +66,7 @@ def convert(tmp_path: Path, weights: Dict, *options, expect_ok: bool = True):
     src, dst = tmp_path / 'official.pth', tmp_path / 'converted.pth'
     torch.save(dict(model=weights, epoch=799), src)
     proc = run_tool([TOOL, src, dst, *options], expect_ok=expect_ok)
-    return proc, (torch.load(dst)['state_dict'] if expect_ok else None)
+    return proc, (load_from_local_weights_only(dst)['state_dict'] if expect_ok else None)
 
 
 @pytest.mark.parametrize('config, weights', [
@@ -155,3 +162,72 @@ def test_bad_checkpoints_name_the_keys(tmp_path, change, message):
     assert proc.returncode == 1
     assert 'official.pth: ' in proc.stderr
     assert re.search(message, proc.stderr), proc.stderr
+
+
+def converter_module():
+    spec = importlib.util.spec_from_file_location('videomae_to_posetools', REPO_ROOT / TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_official_checkpoint_with_its_argparse_args_converts(tmp_path, monkeypatch, capsys):
+    """Official VideoMAE checkpoints hold their training args (argparse.Namespace): allowed
+    for this file only (in this process: the CLI is run by the other tests)."""
+    weights = official_pretrain(64, 2, 32, 1, torch.zeros)
+    src, dst = tmp_path / 'official.pth', tmp_path / 'converted.pth'
+    torch.save(dict(model=weights, args=argparse.Namespace(model='vit_b')), src)
+    monkeypatch.setattr(sys, 'argv', [TOOL, str(src), str(dst)])
+    assert converter_module().main() == 0
+    assert 'official-pretrain' in capsys.readouterr().out
+    assert len(load_from_local_weights_only(dst)['state_dict']) == len(weights)
+
+
+class RunsACommand:
+    """Pickles as a call of ``os.system``; only ever pickled here (the command does nothing)."""
+
+    def __reduce__(self):
+        return os.system, ('true', )
+
+
+def write_checkpoints(folder: Path) -> Dict[str, Path]:
+    """A checkpoint of random bytes, a truncated real one and a malicious pickle."""
+    paths = {name: folder / f'{name}.pth' for name in ('random', 'truncated', 'malicious')}
+    paths['random'].write_bytes(np.random.default_rng(0).integers(0, 256, 4096,
+                                                                  np.uint8).tobytes())
+    torch.save(dict(model=official_pretrain(64, 2, 32, 1, torch.zeros)), paths['truncated'])
+    data = paths['truncated'].read_bytes()
+    paths['truncated'].write_bytes(data[:len(data) // 2])
+    paths['malicious'].write_bytes(pickle.dumps(dict(model={}, hook=RunsACommand()),
+                                                protocol=2))
+    return paths
+
+
+@pytest.mark.parametrize('name, problem', [
+    ('random', ' is not a torch checkpoint, or is truncated or corrupt (Unsupported operand'),
+    ('truncated', ' is truncated or corrupt (RuntimeError: PytorchStreamReader'),
+    ('malicious', ': refused to load: it holds posix.system, outside the allow-list'),
+])
+def test_converter_loads_through_the_one_safe_loader(tmp_path, name, problem):
+    """Issue 14, item 2: the converter's reads are posetools' loader's, errors and all."""
+    src = write_checkpoints(tmp_path)[name]
+    with pytest.raises(CheckpointLoadError) as error:
+        converter_module().load(src)
+    assert str(error.value).startswith(f'{src}{problem}'), error.value
+    assert 'weights_only` set to `False' not in str(error.value)
+
+
+def test_unloadable_checkpoint_is_one_line_naming_the_file(tmp_path, monkeypatch, capsys):
+    """Not a torch traceback without the file name: the CLI on a malicious file, main() on a
+    missing one."""
+    src = write_checkpoints(tmp_path)['malicious']
+    proc = run_tool([TOOL, src, tmp_path / 'out.pth'], expect_ok=False)
+    assert proc.returncode == 1 and 'Traceback' not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: {src}: refused to load: it holds posix.system, outside the allow-list of '
+        'weights_only loading (posetools never loads a checkpoint with weights_only=False)')
+    missing = tmp_path / 'missing.pth'
+    monkeypatch.setattr(sys, 'argv', [TOOL, str(missing), str(tmp_path / 'out.pth')])
+    assert converter_module().main() == 1
+    assert capsys.readouterr().err == f'error: {missing} can not be found.\n'
+    assert not (tmp_path / 'out.pth').exists()

@@ -26,6 +26,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 
 import posetools  # noqa: F401  (registers posetools modules)
+from posetools.compat import CheckpointLoadError, load_from_local_weights_only
 from posetools.models.videomae_checkpoint import ConversionError, convert, unwrap
 
 
@@ -51,11 +52,16 @@ def check_against_config(state_dict: Dict[str, torch.Tensor], config: str) -> No
 
 
 def load(path: Path) -> Dict:
-    """Load with ``weights_only``; official checkpoints may also hold their argparse args."""
-    if not path.is_file():
-        raise FileNotFoundError(f'{path}: checkpoint not found')
-    with torch.serialization.safe_globals([argparse.Namespace]):
-        return torch.load(str(path), map_location='cpu', weights_only=True)
+    """Load with posetools' one checkpoint loader (``weights_only``, errors naming the file);
+    official checkpoints may also hold their argparse args.
+
+    Raises:
+        FileNotFoundError: No such file.
+        CheckpointLoadError: Not a torch checkpoint, truncated or corrupt, or holding objects
+            outside the allow-list (named).
+    """
+    return load_from_local_weights_only(str(path), map_location='cpu',
+                                        extra_safe_globals=[argparse.Namespace])
 
 
 def main() -> int:
@@ -70,6 +76,9 @@ def main() -> int:
             check_against_config(state_dict, args.config)
     except ConversionError as error:
         print(f'{args.src}: {error}', file=sys.stderr)
+        return 1
+    except (FileNotFoundError, CheckpointLoadError) as error:  # the message names the file
+        print(f'error: {error}', file=sys.stderr)
         return 1
     args.dst.parent.mkdir(parents=True, exist_ok=True)
     torch.save(dict(state_dict=state_dict, meta=dict(converted_from=str(args.src),
