@@ -1,8 +1,8 @@
-# The one-frame baseline of vit_synth_ft.py: the same ViT (2-D 8 x 8 patches, tubelet 1) sees
+# The one-frame baseline of vit_synth_scratch.py: the same ViT (2-D 8 x 8 patches, tubelet 1) sees
 # one frame of each clip (a random one in training, the middle one in testing), so it can use
 # the pose in a frame but not the motion. tools/analysis/pretrain_protocol.py trains it next to
 # the video model to show how much of SynthAction needs motion.
-_base_ = ['./vit_synth_ft.py']
+_base_ = ['./vit_synth_scratch.py']
 
 img_size = 64
 model = dict(backbone=dict(num_frames=1, tubelet_size=1, init_cfg=None))

@@ -1,6 +1,8 @@
 """Does a pretraining help? Supervised baselines, pretraining, probes and low-label fine-tuning.
 
-    python tools/analysis/pretrain_protocol.py configs/mae/vit_synth.py configs/mae/vit_synth_ft.py
+    python tools/analysis/pretrain_protocol.py configs/mae/vit_synth.py \\
+        configs/mae/vit_synth_ft.py --supervised-config configs/mae/vit_synth_scratch.py \\
+        --frame-config configs/mae/vit_synth_frame.py
     python tools/analysis/pretrain_protocol.py PRETRAIN_CFG FINETUNE_CFG --seeds 0 1 2 \\
         --label-share 0.1 --frame-config configs/mae/vit_synth_frame.py --work-dir DIR
 
@@ -8,7 +10,8 @@ Every training is ``tools/train.py`` with the mmengine Runner, as a user would r
 (each skipped when its result is already in ``DIR/results.json``, so an interrupted run
 continues):
 
-1. ``supervised``: FINETUNE_CFG from scratch on all labels (wall time and held-out top-1);
+1. ``supervised``: ``--supervised-config`` (default: FINETUNE_CFG) from scratch on all labels
+   (wall time and held-out top-1);
 2. ``frame``: the one-frame model of ``--frame-config`` from scratch on all labels, the baseline
    that shows whether the classes need motion;
 3. ``pretrain``: PRETRAIN_CFG (no labels) -> its last checkpoint;
@@ -51,6 +54,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('pretrain_config', help='self-supervised config, e.g. vit_synth.py')
     parser.add_argument('finetune_config', help='classification config whose backbone takes '
                         'the pretrained encoder, e.g. vit_synth_ft.py')
+    parser.add_argument('--supervised-config', help='from-scratch recipe of the supervised '
+                        'baseline (default: finetune_config)')
     parser.add_argument('--frame-config', help='one-frame baseline config (step skipped if '
                         'not given)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -66,7 +71,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--train-options', nargs=argparse.REMAINDER, default=[],
                         help='appended to every tools/train.py call (keep it last)')
     args = parser.parse_args(argv)
-    for path in (args.pretrain_config, args.finetune_config, args.frame_config):
+    for path in (args.pretrain_config, args.finetune_config, args.supervised_config,
+                 args.frame_config):
         if path is not None and not osp.isfile(path):
             parser.error(f'{path}: no such config')
     if not 0 < args.label_share <= 1:
@@ -138,7 +144,7 @@ class Protocol:
         args = self.args
         scratch = ['model.backbone.init_cfg=None']
         if 'supervised' in args.steps:
-            self.train('supervised', args.finetune_config, scratch)
+            self.train('supervised', args.supervised_config or args.finetune_config, scratch)
         if 'frame' in args.steps and args.frame_config:
             self.train('frame', args.frame_config, scratch)
         checkpoint = None

@@ -62,17 +62,7 @@ echo "[build_mmcv] mmcv $MMCV_VERSION for torch $TORCH ($PY), in $WORK"
 # A throwaway build environment: PY's packages (torch) through a .pth, plus its own old
 # setuptools, wheel and ninja, so PY's environment is left as it is.
 BENV=$WORK/build-venv
-if [ ! -x "$BENV/bin/python" ]; then
-    "$PY" -m venv "$BENV"
-fi
-"$PY" - "$BENV" <<'PYEOF'
-import sys, sysconfig, pathlib
-benv = pathlib.Path(sys.argv[1])
-site = pathlib.Path(sysconfig.get_paths(vars={'base': str(benv), 'platbase': str(benv)})['purelib'])
-dirs = sorted({sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']})
-(site / '_build_mmcv_parent.pth').write_text(
-    ''.join(f'import site; site.addsitedir({d!r})\n' for d in dirs))
-PYEOF
+bash "$ROOT/tools/install/layered_venv.sh" "$PY" "$BENV" _build_mmcv_parent
 BPIP=("$BENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q)
 "${BPIP[@]}" 'setuptools<70' wheel ninja
 "$BENV/bin/python" -c "import torch, pkg_resources" || {

@@ -54,17 +54,9 @@ START=$(date +%s)
 
 if [ ! -x "$VENV_MM/bin/python" ]; then
     echo "[install_mm] creating virtual environment $VENV_MM on top of $VENV"
-    "$VENV/bin/python" -m venv "$VENV_MM"
 fi
-# .venv's site-packages after .venv-mm's own (site.addsitedir also runs .venv's .pth files).
-"$VENV/bin/python" - "$VENV_MM" <<'PYEOF'
-import pathlib, sys, sysconfig
-mm = pathlib.Path(sys.argv[1])
-site = pathlib.Path(sysconfig.get_paths(vars={'base': str(mm), 'platbase': str(mm)})['purelib'])
-dirs = sorted({sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']})
-(site / '_posetools_main_venv.pth').write_text(
-    ''.join(f'import site; site.addsitedir({d!r})\n' for d in dirs))
-PYEOF
+# .venv's site-packages after .venv-mm's own
+bash "$ROOT/tools/install/layered_venv.sh" "$VENV/bin/python" "$VENV_MM" _posetools_main_venv
 
 PY=$VENV_MM/bin/python
 PIP=("$PY" -m pip install --disable-pip-version-check --progress-bar off -q)
