@@ -50,6 +50,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from posetools.pose.base import NUM_KEYPOINTS, PersonDetector, PoseEstimator
+from posetools.pose.tracking import box_iou
 from posetools.registry import PERSON_DETECTORS, POSE_ESTIMATORS
 
 # BlazePose landmark index (of 33) of each COCO-17 keypoint, in COCO-17 order: nose, left/right
@@ -188,15 +189,6 @@ def _landmark_boxes(points: np.ndarray, width: int, height: int,
                    limits).reshape(-1, 4).astype(np.float32)
 
 
-def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """IoU of ``box`` (4,) with each of ``boxes`` (K, 4), all ``(x1, y1, x2, y2)``; (K,)."""
-    size = np.clip(np.minimum(box[2:], boxes[:, 2:]) - np.maximum(box[:2], boxes[:, :2]), 0, None)
-    inter = size.prod(axis=1)
-    area = np.prod(box[2:] - box[:2])
-    areas = (boxes[:, 2:] - boxes[:, :2]).prod(axis=1)
-    return inter / np.maximum(area + areas - inter, 1e-6)
-
-
 @PERSON_DETECTORS.register_module()
 class MediaPipePersonDetector(PersonDetector):
     """People found by BlazePose (Tasks ``PoseLandmarker``, full model) in the whole frame.
@@ -236,7 +228,7 @@ class MediaPipePersonDetector(PersonDetector):
         keep = []
         for i in np.argsort(-scores, kind='stable'):
             if np.all(boxes[i, 2:] > boxes[i, :2]) and (
-                    not keep or _iou(boxes[i], boxes[keep]).max() <= self.nms_iou):
+                    not keep or box_iou(boxes[i:i + 1], boxes[keep]).max() <= self.nms_iou):
                 keep.append(i)
         coco = points[:, BLAZEPOSE_TO_COCO17][keep]
         return (boxes[keep].reshape(-1, 4), scores[keep].astype(np.float32),
@@ -296,7 +288,7 @@ class MediaPipePoseEstimator(PoseEstimator):
             if not len(points):
                 continue
             points += np.array([x0, y0], np.float32)
-            best = int(np.argmax(_iou(box, _landmark_boxes(points, width, height))))
+            best = int(np.argmax(box_iou(box[None], _landmark_boxes(points, width, height))))
             keypoints[i] = points[best, BLAZEPOSE_TO_COCO17]
             scores[i] = visibility[best, BLAZEPOSE_TO_COCO17]
         return keypoints, scores
