@@ -222,7 +222,7 @@ def _refused_globals(filename: str) -> List[str]:
         else:  # torch's legacy format: pickles one after the other
             with open(filename, 'rb') as stream:
                 names = _pickle_globals(stream)
-    except Exception:  # noqa: BLE001: no data.pkl, a torn archive
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # no data.pkl, a torn archive
         return []
     try:  # torch's private lists, as torch.serialization.get_unsafe_globals_in_checkpoint
         from torch import _weights_only_unpickler as unpickler

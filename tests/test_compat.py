@@ -7,6 +7,7 @@ import subprocess
 import sys
 import traceback
 import zipfile
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -56,19 +57,23 @@ def mmengine_checkpoint(path) -> None:
                     message_hub=hub.state_dict()), path)
 
 
-def test_weights_only_load_of_mmengine_checkpoint_needs_allow_list(tmp_path):
-    path = tmp_path / 'ckpt.pth'
-    mmengine_checkpoint(path)
+@pytest.fixture
+def no_safe_globals() -> Iterator[list]:
+    """An empty allow-list during the test; yields the one it replaced, restored after."""
     saved = torch.serialization.get_safe_globals()
     torch.serialization.clear_safe_globals()
-    try:
-        with pytest.raises(pickle.UnpicklingError, match='HistoryBuffer'):
-            torch.load(path, weights_only=True)
-        compat.allow_mmengine_checkpoint_globals()
-        checkpoint = torch.load(path, weights_only=True)
-    finally:
-        torch.serialization.clear_safe_globals()
-        torch.serialization.add_safe_globals(saved)
+    yield saved
+    torch.serialization.clear_safe_globals()
+    torch.serialization.add_safe_globals(saved)
+
+
+def test_weights_only_load_of_mmengine_checkpoint_needs_allow_list(tmp_path, no_safe_globals):
+    path = tmp_path / 'ckpt.pth'
+    mmengine_checkpoint(path)
+    with pytest.raises(pickle.UnpicklingError, match='HistoryBuffer'):
+        torch.load(path, weights_only=True)
+    compat.allow_mmengine_checkpoint_globals()
+    checkpoint = torch.load(path, weights_only=True)
     buffer = checkpoint['message_hub']['log_scalars']['train/loss']
     assert isinstance(buffer, HistoryBuffer)
     assert buffer.mean() == pytest.approx(0.375)
@@ -259,25 +264,19 @@ def mmpose_checkpoint(path) -> None:
                     state_dict=dict(w=torch.ones(2))), path)
 
 
-def test_mmpose_checkpoint_needs_uint8_allowed(tmp_path):
+def test_mmpose_checkpoint_needs_uint8_allowed(tmp_path, no_safe_globals):
     path = tmp_path / 'pose.pth'
     mmpose_checkpoint(path)
-    saved = torch.serialization.get_safe_globals()
-    torch.serialization.clear_safe_globals()
-    try:
-        compat.allow_mmengine_checkpoint_globals()
-        with pytest.raises(compat.CheckpointLoadError, match='UInt8DType|uint8'):
-            compat.load_from_local_weights_only(path)
-        compat.allow_mmpose_checkpoint_globals()
-        checkpoint = compat.load_from_local_weights_only(path)
-    finally:
-        torch.serialization.clear_safe_globals()
-        torch.serialization.add_safe_globals(saved)
+    compat.allow_mmengine_checkpoint_globals()
+    with pytest.raises(compat.CheckpointLoadError, match='UInt8DType|uint8'):
+        compat.load_from_local_weights_only(path)
+    compat.allow_mmpose_checkpoint_globals()
+    checkpoint = compat.load_from_local_weights_only(path)
     colours = checkpoint['meta']['dataset_meta']['keypoint_colors']
     assert colours.dtype == np.uint8 and colours.tolist() == [[51, 153, 255], [0, 255, 0]]
     # exactly the uint8 scalar type and its dtype class, and applied on import posetools
     assert compat.mmpose_checkpoint_globals() == [np.uint8, type(np.dtype(np.uint8))]
-    assert set(compat.mmpose_checkpoint_globals()) <= set(saved)
+    assert set(compat.mmpose_checkpoint_globals()) <= set(no_safe_globals)
 
 
 def test_cpu_ddp_wrapper_drops_device_ids_for_cpu_modules(monkeypatch):

@@ -323,11 +323,8 @@ class MediaPipePoseLandmarker(MediaPipePersonDetector, PoseEstimator):
     joints move when the same person is framed differently).
 
     Args:
-        max_people (int): most people per frame.
-        min_detection_confidence (float): BlazePose person-detector threshold.
-        min_presence_confidence (float): landmark-model pose-presence threshold.
-        box_margin (float): fraction of the landmark box's width/height added on each side.
-        nms_iou (float): of two boxes overlapping more than this, the lower-scored is dropped.
+        max_people, min_detection_confidence, min_presence_confidence, box_margin, nms_iou:
+            as :class:`MediaPipePersonDetector`.
         crop_scale (float): top-down path: crop side / longer box side.
         candidates (int): top-down path: most poses looked at per crop.
     """

@@ -117,12 +117,20 @@ def test_photo(astronaut, detector, estimator):
     assert kp_scores[0, LEFT_WRIST] < 0.5  # behind the helmet
 
 
-def test_video_follows_shift_scale_and_mirror(astronaut, detector, estimator):
-    """Keypoints follow the frames' motion; a mirrored person's left is the image's right."""
+@pytest.mark.parametrize('pair', ['top-down', 'single-pass'])
+def test_video_follows_shift_scale_and_mirror(astronaut, pair, request):
+    """Keypoints follow the frames' motion; a mirrored person's left is the image's right.
+    ``top-down``: the detector's boxes to the crop estimator; ``single-pass``: the
+    landmarker's own landmarks."""
+    if pair == 'top-down':
+        finder, estimator = request.getfixturevalue('detector'), request.getfixturevalue(
+            'estimator')
+    else:
+        finder = estimator = request.getfixturevalue('landmarker')
     noses = []
     for scale, shift, mirror in VIDEO:
         frame, affine = transformed_frame(astronaut, scale, shift, mirror)
-        boxes, _ = detector.detect(frame)
+        boxes, _ = finder.detect(frame)
         assert len(boxes) == 1
         keypoints, _ = estimator.estimate(frame, boxes)
         assert_at_picks(keypoints[0], affine, mirror)
@@ -222,15 +230,6 @@ def test_single_pass_returns_the_detectors_own_landmarks(astronaut, landmarker, 
         np.testing.assert_array_equal(ours, theirs)
     assert_at_picks(keypoints[0], np.eye(3)[:2], mirror=False)
     assert kp_scores[0, [NOSE, LEFT_SHOULDER, RIGHT_SHOULDER]].min() > 0.9
-
-
-def test_single_pass_follows_shift_scale_and_mirror(astronaut, landmarker):
-    for scale, shift, mirror in VIDEO:
-        frame, affine = transformed_frame(astronaut, scale, shift, mirror)
-        boxes, _ = landmarker.detect(frame)
-        assert len(boxes) == 1
-        keypoints, _ = landmarker.estimate(frame, boxes)
-        assert_at_picks(keypoints[0], affine, mirror)
 
 
 def test_other_boxes_or_frames_run_top_down(astronaut, landmarker, estimator, blazepose_runs):

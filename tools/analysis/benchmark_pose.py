@@ -188,7 +188,7 @@ def frames_per_second(args: argparse.Namespace, photo: np.ndarray) -> List[Dict]
     for name in args.backends:
         try:
             extractor = build_backend(name, args)
-        except Exception as error:  # noqa: BLE001: reported, never fatal
+        except ImportError as error:  # mm without mmcv ops, mediapipe missing: reported
             rows += [dict(backend=name, size=frame_size(height),
                           problem=f'not available: {first_line(error)}')
                      for height in args.sizes]
@@ -202,8 +202,6 @@ def frames_per_second(args: argparse.Namespace, photo: np.ndarray) -> List[Dict]
                                        count, args.warmup))
             except ImportError as error:  # e.g. mediapipe, imported on the first frame
                 row['problem'] = f'not available: {first_line(error)}'
-            except Exception as error:  # noqa: BLE001
-                row['problem'] = f'failed: {first_line(error)}'
             rows.append(row)
         for backend in {id(part): part for part in (extractor.detector,
                                                     extractor.estimator)}.values():

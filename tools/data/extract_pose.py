@@ -72,6 +72,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from mmengine.config import Config
 from tqdm import tqdm
 
+from posetools.engine.checkpoint_hook import AtomicLocalBackend
 from posetools.pose.extraction import (BACKENDS, extract_or_reason, frames_without_person,
                                        init_process_extractor)
 
@@ -337,14 +338,9 @@ class PartStore:
 
 
 def write_atomically(path: str, content: object) -> None:
-    """Pickle ``content`` to ``path`` through a temporary file, so ``path`` is either the old
-    file or the complete new one."""
-    temporary = osp.join(osp.dirname(path) or '.', f'.{osp.basename(path)}.{os.getpid()}.tmp')
-    with open(temporary, 'wb') as file:
-        pickle.dump(content, file, protocol=pickle.HIGHEST_PROTOCOL)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
+    """Pickle ``content`` to ``path`` as the checkpoints are written (through a flushed
+    temporary file), so ``path`` is either the old file or the complete new one."""
+    AtomicLocalBackend().put(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL), path)
 
 
 def run(videos: List[Video], args: argparse.Namespace, store: PartStore,
