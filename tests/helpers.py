@@ -8,6 +8,8 @@ import mmengine
 import numpy as np
 import pytest
 
+from posetools.structures.skeletons import COCO17_LEFT, COCO17_RIGHT
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -43,7 +45,7 @@ def write_skeleton_pkl(path: Path, num_samples: int = 8, num_classes: int = 4, j
 
 
 EPS = 1e-4  # mmaction2's heatmap score threshold
-COCO_FLIP = dict(left_kp=[1, 3, 5, 7, 9, 11, 13, 15], right_kp=[2, 4, 6, 8, 10, 12, 14, 16])
+COCO_FLIP = dict(left_kp=list(COCO17_LEFT), right_kp=list(COCO17_RIGHT))
 
 
 def heatmap_case(seed: int) -> dict:

@@ -1,11 +1,12 @@
 # PoseConv3D (joint heatmaps), NTU RGB+D 60 cross-subject, 2D COCO-17 keypoints: mmaction2's
 # slowonly_r50_8xb16-u48-240e_ntu60-xsub-keypoint with posetools' exact, faster heatmaps.
 _base_ = ['../_base_/default_runtime.py', '../_base_/models/slowonly_r50_posec3d.py']
+from posetools.structures import skeletons  # below _base_, or mmengine reads a lazy config
 
 num_classes = 60
 ann_file = 'data/nturgbd/ntu60_2d.pkl'
-left_kp = [1, 3, 5, 7, 9, 11, 13, 15]
-right_kp = [2, 4, 6, 8, 10, 12, 14, 16]
+left_kp = list(skeletons.COCO17_LEFT)
+right_kp = list(skeletons.COCO17_RIGHT)
 heatmap = dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True, with_limb=False)
 
 model = dict(cls_head=dict(num_classes=num_classes))

@@ -2,9 +2,10 @@
 # (posetools.HeatmapDataPreprocessor): data-loader workers only decode and augment keypoints.
 # Same volumes; validation also uses the flipped volumes (val and test share the preprocessor).
 _base_ = ['./slowonly_r50_ntu60_xsub.py']
+from posetools.structures import skeletons  # below _base_, or mmengine reads a lazy config
 
-left_kp = [1, 3, 5, 7, 9, 11, 13, 15]
-right_kp = [2, 4, 6, 8, 10, 12, 14, 16]
+left_kp = list(skeletons.COCO17_LEFT)
+right_kp = list(skeletons.COCO17_RIGHT)
 
 model = dict(
     data_preprocessor=dict(

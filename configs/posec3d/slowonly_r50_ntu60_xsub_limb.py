@@ -1,14 +1,16 @@
 # PoseConv3D (limb heatmaps): the joint recipe with one heatmap channel per COCO limb, as
 # mmaction2's slowonly_r50_8xb16-u48-240e_ntu60-xsub-limb.
 _base_ = ['./slowonly_r50_ntu60_xsub.py']
+from posetools.structures import skeletons  # below _base_, or mmengine reads a lazy config
 
-skeletons = [[0, 5], [0, 6], [5, 7], [7, 9], [6, 8], [8, 10], [5, 11], [11, 13], [13, 15],
-             [6, 12], [12, 14], [14, 16], [0, 1], [0, 2], [1, 3], [2, 4], [11, 12]]
-left_limb = [0, 2, 3, 6, 7, 8, 12, 14]
-right_limb = [1, 4, 5, 9, 10, 11, 13, 15]
+left_kp = list(skeletons.COCO17_LEFT)
+right_kp = list(skeletons.COCO17_RIGHT)
+# mmaction2's limb recipe orders the limb channels its own way (COCO17_RECIPE_LIMBS)
+left_limb = list(skeletons.COCO17_RECIPE_LEFT_LIMBS)
+right_limb = list(skeletons.COCO17_RECIPE_RIGHT_LIMBS)
 limb_heatmap = dict(
     type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=False, with_limb=True,
-    skeletons=skeletons)
+    skeletons=[list(limb) for limb in skeletons.COCO17_RECIPE_LIMBS])
 
 train_pipeline = [
     dict(type='mmaction.UniformSampleFrames', clip_len=48),
@@ -17,8 +19,7 @@ train_pipeline = [
     dict(type='mmaction.Resize', scale=(-1, 64)),
     dict(type='mmaction.RandomResizedCrop', area_range=(0.56, 1.0)),
     dict(type='mmaction.Resize', scale=(56, 56), keep_ratio=False),
-    dict(type='mmaction.Flip', flip_ratio=0.5, left_kp={{_base_.left_kp}},
-         right_kp={{_base_.right_kp}}),
+    dict(type='mmaction.Flip', flip_ratio=0.5, left_kp=left_kp, right_kp=right_kp),
     limb_heatmap,
     dict(type='mmaction.FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='mmaction.PackActionInputs'),

@@ -1,12 +1,13 @@
 # PoseConv3D on SynthAction's COCO-17 2D keypoints (python tools/data/gen_synth.py): the NTU
 # recipe's model family (SlowOnly-R50 bottlenecks + I3D head) sized for 2 CPU cores.
 _base_ = ['../_base_/default_runtime.py', '../_base_/models/slowonly_r50_posec3d.py']
+from posetools.structures import skeletons  # below _base_, or mmengine reads a lazy config
 
 num_classes = 10
 clip_len = 16
 ann_file = 'data/synth/synth_coco2d.pkl'
-left_kp = [1, 3, 5, 7, 9, 11, 13, 15]
-right_kp = [2, 4, 6, 8, 10, 12, 14, 16]
+left_kp = list(skeletons.COCO17_LEFT)
+right_kp = list(skeletons.COCO17_RIGHT)
 heatmap = dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True, with_limb=False)
 
 model = dict(

@@ -6,7 +6,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
-from posetools.datasets.synth.skeleton import NTU_PARENTS
+from posetools.structures.skeletons import (COCO17_LEFT, COCO17_LIMBS, COCO17_RIGHT, NTU25_BONES,
+                                            NTU25_LEFT, NTU25_RIGHT)
 
 LEFT_COLOR = 'tab:red'
 """Bones of the person's left side."""
@@ -43,17 +44,13 @@ class SkeletonTopology(NamedTuple):
         return CENTRE_COLOR
 
 
-COCO17 = SkeletonTopology(
-    edges=((0, 1), (0, 2), (1, 3), (2, 4), (5, 6), (5, 7), (7, 9), (6, 8), (8, 10), (5, 11),
-           (6, 12), (11, 12), (11, 13), (13, 15), (12, 14), (14, 16)),
-    left=frozenset({1, 3, 5, 7, 9, 11, 13, 15}),
-    right=frozenset({2, 4, 6, 8, 10, 12, 14, 16}))
-"""COCO-17 keypoints (SynthAction's 2D pkl and videos, mmpose, pyskl's 2D skeletons)."""
+COCO17 = SkeletonTopology(edges=COCO17_LIMBS, left=frozenset(COCO17_LEFT),
+                          right=frozenset(COCO17_RIGHT))
+"""COCO-17 keypoints (SynthAction's 2D pkl and videos, mmpose, pyskl's 2D skeletons), drawn
+with the heatmap limbs."""
 
-NTU25 = SkeletonTopology(
-    edges=tuple((j, p) for j, p in enumerate(NTU_PARENTS) if p >= 0),
-    left=frozenset({4, 5, 6, 7, 12, 13, 14, 15, 21, 22}),
-    right=frozenset({8, 9, 10, 11, 16, 17, 18, 19, 23, 24}))
+NTU25 = SkeletonTopology(edges=NTU25_BONES, left=frozenset(NTU25_LEFT),
+                         right=frozenset(NTU25_RIGHT))
 """NTU RGB+D (Kinect v2) 25 joints, the kinematic tree of SynthAction's 3D skeleton."""
 
 

@@ -7,6 +7,7 @@ from mmaction.datasets.transforms import GeneratePoseTarget as MMActionGenerateP
 
 from posetools.datasets.transforms import GeneratePoseTarget
 from posetools.registry import TRANSFORMS
+from posetools.structures.skeletons import COCO17_LEFT_LIMBS, COCO17_LIMBS
 from tests.helpers import COCO_FLIP, EPS, heatmap_case, random_coco_sample
 
 # as in mmaction2's PoseC3D configs (the limb lists and skeletons are the defaults)
@@ -64,8 +65,8 @@ def test_repr_and_registry():
     assert isinstance(transform, GeneratePoseTarget)
     text = repr(transform)
     assert text.startswith('GeneratePoseTarget(sigma=0.7, use_score=True, with_kp=False, '
-                           'with_limb=True, skeletons=((0, 1), (0, 2)')
-    assert 'double=True' in text and 'left_limb=(0, 2, 4, 5, 6, 10, 11, 12)' in text
+                           f'with_limb=True, skeletons={COCO17_LIMBS}, ')
+    assert 'double=True' in text and f'left_limb={COCO17_LEFT_LIMBS}' in text
     assert text.endswith('scaling=0.5)')
 
 

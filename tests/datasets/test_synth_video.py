@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from posetools.datasets.synth import SynthActionGenerator
-from posetools.datasets.synth.video import (VIDEO_STYLES, SynthVideoRenderer, VideoStyle,
-                                            write_video_dataset)
+from posetools.datasets.synth.video import (_LIMBS, VIDEO_STYLES, SynthVideoRenderer,
+                                            VideoStyle, write_video_dataset)
+from posetools.structures.skeletons import COCO17_LEFT, COCO17_LIMBS, COCO17_RIGHT
 
 SMALL = dict(num_samples=24, num_classes=4, min_frames=16, max_frames=24, seed=1)
 
@@ -245,3 +246,11 @@ def test_video_style_rejects_bad_options(bad, match):
         VideoStyle(**bad)
     with pytest.raises(ValueError, match="unknown video style 'nice'"):
         SynthVideoRenderer('nice')
+
+
+def test_drawn_limbs_are_coco17_limbs_of_their_side():
+    """The arm and leg parts are limbs of posetools.structures.skeletons, each on one side."""
+    for part, a, b, _ in _LIMBS:
+        assert (a, b) in COCO17_LIMBS
+        side = COCO17_LEFT if part in (2, 3, 6, 7) else COCO17_RIGHT  # left arm and leg
+        assert {a, b} <= set(side)

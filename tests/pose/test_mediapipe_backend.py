@@ -16,12 +16,12 @@ import cv2
 import numpy as np
 import pytest
 
-from posetools.datasets.transforms.generate_pose_target import COCO_LEFT_KP, COCO_RIGHT_KP
 from posetools.datasets.video_io import write_video
 from posetools.pose import (BLAZEPOSE_TO_COCO17, MediaPipePersonDetector,
                             MediaPipePoseLandmarker, PoseExtractor)
 from posetools.pose.mediapipe_backend import _Landmarker
 from posetools.registry import PERSON_DETECTORS, POSE_ESTIMATORS
+from posetools.structures.skeletons import COCO17_LEFT, COCO17_RIGHT, flip_permutation
 
 skimage_data = pytest.importorskip('skimage.data')
 
@@ -33,8 +33,7 @@ PICKS = {NOSE: (222, 126), LEFT_EYE: (246, 102), RIGHT_EYE: (202, 101),
 TOLERANCE = {NOSE: 16, LEFT_EYE: 20, RIGHT_EYE: 20, LEFT_SHOULDER: 45, RIGHT_SHOULDER: 45,
              RIGHT_WRIST: 55}
 # COCO-17 index of the same joint on the other side: what a mirror image shows in its place
-FLIP = np.arange(17)
-FLIP[list(COCO_LEFT_KP)], FLIP[list(COCO_RIGHT_KP)] = COCO_RIGHT_KP, COCO_LEFT_KP
+FLIP = np.array(flip_permutation(17, COCO17_LEFT, COCO17_RIGHT))
 # video frames: (scale, x shift, mirrored); the photo's bottom edge stays on the frame's
 VIDEO = [(1.0, 0, False), (0.85, 40, False), (0.8, 60, False), (0.8, 60, True),
          (0.85, 20, True), (1.0, 0, True)]

@@ -2,7 +2,7 @@
 import matplotlib
 import numpy as np
 
-from posetools.datasets.synth import NTU_MIRROR
+from posetools.structures.skeletons import COCO17_LIMBS, NTU25_BONES, NTU25_MIRROR
 from posetools.visualization import (COCO17, NTU25, draw_skeleton, draw_skeleton_on_image,
                                      topology_for)
 
@@ -12,13 +12,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def test_topologies_and_their_sides():
     assert topology_for(17) is COCO17 and topology_for(25) is NTU25 and topology_for(5) is None
-    assert COCO17.num_joints == 17 and len(COCO17.edges) == 16
-    assert NTU25.num_joints == 25 and len(NTU25.edges) == 24  # a tree: joints - 1 bones
+    assert COCO17.num_joints == 17 and COCO17.edges == COCO17_LIMBS  # the heatmap limbs
+    assert NTU25.num_joints == 25 and NTU25.edges == NTU25_BONES
     for topology in (COCO17, NTU25):
         assert not topology.left & topology.right
-    assert {NTU_MIRROR[j] for j in NTU25.left} == set(NTU25.right)  # mirror images
+    assert {NTU25_MIRROR[j] for j in NTU25.left} == set(NTU25.right)  # mirror images
     assert COCO17.edge_color(5, 7) == 'tab:red' and COCO17.edge_color(6, 8) == 'tab:blue'
-    assert COCO17.edge_color(5, 6) == 'gray'
+    assert COCO17.edge_color(0, 5) == 'gray' and COCO17.edge_color(11, 12) == 'gray'
 
 
 def test_draw_skeleton_on_axes_skips_invisible_joints():
@@ -27,10 +27,10 @@ def test_draw_skeleton_on_axes_skips_invisible_joints():
     draw_skeleton(ax, points, COCO17)
     assert len(ax.lines) == len(COCO17.edges) + 1  # bones and one line of joint markers
     visible = np.ones(17, bool)
-    visible[[0, 9]] = False  # drops bones (0, 1), (0, 2) and (7, 9)
+    visible[[0, 9]] = False  # drops bones (0, 1), (0, 2), (0, 5), (0, 6) and (7, 9)
     ax.clear()
     draw_skeleton(ax, points, COCO17, visible=visible)
-    assert len(ax.lines) == len(COCO17.edges) - 3 + 1
+    assert len(ax.lines) == len(COCO17.edges) - 5 + 1
     assert len(ax.lines[-1].get_xdata()) == 15
     plt.close(fig)
 

@@ -33,7 +33,6 @@ from posetools.datasets.synth.performers import (NTU_XSUB_TRAIN_PERFORMERS,
 from posetools.datasets.synth.skeleton import (COCO_FROM_NTU,
                                                COCO_KEYPOINT_NAMES,
                                                COCO_OFFSETS, NTU_JOINT_NAMES,
-                                               NTU_MIRROR, NTU_PARENTS,
                                                NTU_REST_OFFSETS,
                                                euler_to_matrix,
                                                forward_kinematics)
@@ -43,7 +42,7 @@ from posetools.datasets.synth.video import (VIDEO_STYLES, SynthVideo,
 
 __all__ = [
     'COCO_FROM_NTU', 'COCO_KEYPOINT_NAMES', 'COCO_OFFSETS', 'FPS',
-    'NTU_JOINT_NAMES', 'NTU_MIRROR', 'NTU_PARENTS', 'NTU_REST_OFFSETS',
+    'NTU_JOINT_NAMES', 'NTU_REST_OFFSETS',
     'NTU_XSUB_TRAIN_PERFORMERS', 'NUM_PERFORMERS', 'SYNTH_CLASSES',
     'SynthActionGenerator', 'SynthCamera', 'SynthSample', 'SynthVideo',
     'SynthVideoRenderer', 'VIDEO_STYLES', 'VideoStyle', 'euler_to_matrix',

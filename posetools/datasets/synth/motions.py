@@ -13,11 +13,11 @@ from typing import Callable, Dict, Tuple
 import numpy as np
 
 from posetools.datasets.synth.skeleton import (L_ELBOW, L_HIP, L_KNEE,
-                                               L_SHOULDER, NECK, NTU_MIRROR,
-                                               R_ANKLE, R_ELBOW, R_HIP,
-                                               R_KNEE, R_SHOULDER, R_WRIST,
-                                               ROOT, SPINE_MID,
-                                               SPINE_SHOULDER)
+                                               L_SHOULDER, NECK, R_ANKLE,
+                                               R_ELBOW, R_HIP, R_KNEE,
+                                               R_SHOULDER, R_WRIST, ROOT,
+                                               SPINE_MID, SPINE_SHOULDER)
+from posetools.structures.skeletons import NTU25_MIRROR
 
 FPS = 30
 """Frame rate the motions are designed for (frames per second)."""
@@ -63,7 +63,7 @@ class Motion:
     def mirror(self) -> None:
         """Reflect the motion left/right (``x -> -x``)."""
         flip = np.array([1.0, -1.0, -1.0])
-        self.angles = self.angles[:, list(NTU_MIRROR)] * flip
+        self.angles = self.angles[:, list(NTU25_MIRROR)] * flip
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:

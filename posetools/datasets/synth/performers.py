@@ -12,8 +12,9 @@ from typing import Tuple
 import numpy as np
 
 from posetools.datasets.synth.skeleton import (L_ELBOW, L_HIP, L_SHOULDER,
-                                               NECK, NTU_MIRROR,
-                                               NTU_REST_OFFSETS, SPINE_MID)
+                                               NECK, NTU_REST_OFFSETS,
+                                               SPINE_MID)
+from posetools.structures.skeletons import NTU25_MIRROR
 
 NTU_XSUB_TRAIN_PERFORMERS: Tuple[int, ...] = (
     1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25, 27, 28, 31, 34, 35, 38)
@@ -56,7 +57,7 @@ def random_body(rng: np.random.Generator) -> Body:
     style[L_HIP, 2] = rng.uniform(1, 6)
     style[SPINE_MID, 0] = rng.uniform(-3, 6)
     style[NECK, 0] = rng.uniform(-5, 8)
-    sided = np.array(NTU_MIRROR) != np.arange(25)
-    mirrored = style[list(NTU_MIRROR)] * np.array([1.0, -1.0, -1.0])
+    sided = np.array(NTU25_MIRROR) != np.arange(25)
+    mirrored = style[list(NTU25_MIRROR)] * np.array([1.0, -1.0, -1.0])
     style[sided] += mirrored[sided]  # the right side copies the left
     return Body(offsets=NTU_REST_OFFSETS * scale[:, None], style=style)

@@ -1,10 +1,10 @@
 """The SynthAction skeletons: NTU RGB+D joints, COCO-17 keypoints, kinematics.
 
 Defines the 25-joint NTU RGB+D (Kinect v2) skeleton the generator animates
-(joint names, kinematic parents, the left/right mirror permutation, the
-rest-pose bone vectors, named joint indices), how the COCO-17 keypoints hang
-off it, and the forward kinematics that turn local joint rotations into
-joint positions.
+(joint names, rest-pose bone vectors, named joint indices; its parents and
+sides come from :mod:`posetools.structures.skeletons`), how the COCO-17
+keypoints hang off it, and the forward kinematics that turn local joint
+rotations into joint positions.
 
 World frame: right-handed, metres, ``y`` up with the floor at ``y = 0``; at
 body yaw 0 a person faces ``+z`` and their left is ``+x``.
@@ -15,6 +15,8 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
+from posetools.structures.skeletons import NTU25_PARENTS
+
 NTU_JOINT_NAMES: Tuple[str, ...] = (
     'SpineBase', 'SpineMid', 'Neck', 'Head', 'ShoulderLeft', 'ElbowLeft',
     'WristLeft', 'HandLeft', 'ShoulderRight', 'ElbowRight', 'WristRight',
@@ -23,21 +25,6 @@ NTU_JOINT_NAMES: Tuple[str, ...] = (
     'ThumbLeft', 'HandTipRight', 'ThumbRight')
 """The 25 NTU RGB+D / Kinect v2 joints in dataset order ("Left" is the
 person's own left)."""
-
-NTU_PARENTS: Tuple[int, ...] = (
-    -1, 0, 20, 2, 20, 4, 5, 6, 20, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18, 1,
-    7, 6, 11, 10)
-"""Kinematic parent of every NTU joint (``-1`` for the root SpineBase).
-
-This is the Kinect v2 body hierarchy used for forward kinematics: hand tips
-hang off the hands and thumbs off the wrists. (The ST-GCN ``nturgb+d`` graph
-in mmaction2 links HandTip-Thumb instead; both describe the same skeleton.)
-"""
-
-NTU_MIRROR: Tuple[int, ...] = (
-    0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 20,
-    23, 24, 21, 22)
-"""Left/right joint permutation of the NTU skeleton (an involution)."""
 
 NTU_REST_OFFSETS = np.array([
     [0.0, 0.0, 0.0],        # 0 SpineBase (root, placed by the generator)
@@ -128,7 +115,7 @@ def topological_order(parents: Sequence[int]) -> Tuple[int, ...]:
     return tuple(order)
 
 
-_FK_ORDER = topological_order(NTU_PARENTS)
+_FK_ORDER = topological_order(NTU25_PARENTS)
 
 
 def euler_to_matrix(angles: np.ndarray) -> np.ndarray:
@@ -160,7 +147,7 @@ def euler_to_matrix(angles: np.ndarray) -> np.ndarray:
 
 def forward_kinematics(local_rot: np.ndarray, root_pos: np.ndarray,
                        offsets: np.ndarray,
-                       parents: Sequence[int] = NTU_PARENTS
+                       parents: Sequence[int] = NTU25_PARENTS
                        ) -> Tuple[np.ndarray, np.ndarray]:
     """Joint positions and global rotations of a kinematic tree.
 
@@ -180,7 +167,7 @@ def forward_kinematics(local_rot: np.ndarray, root_pos: np.ndarray,
     num, num_joints = local_rot.shape[:2]
     pos = np.zeros((num, num_joints, 3))
     glob = np.zeros((num, num_joints, 3, 3))
-    for j in _FK_ORDER if parents is NTU_PARENTS else topological_order(
+    for j in _FK_ORDER if parents is NTU25_PARENTS else topological_order(
             parents):
         p = parents[j]
         if p < 0:

@@ -1,25 +1,12 @@
 """mmaction2's GeneratePoseTarget (PoseConv3D heatmap volumes), vectorised: same array, faster."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from posetools.registry import TRANSFORMS
-
-COCO_SKELETONS = ((0, 1), (0, 2), (1, 3), (2, 4), (0, 5), (5, 7), (7, 9), (0, 6), (6, 8), (8, 10),
-                  (5, 11), (11, 13), (13, 15), (6, 12), (12, 14), (14, 16), (11, 12))
-# mmaction2's defaults: COCO-17p left/right keypoints and the left/right limbs of COCO_SKELETONS
-COCO_LEFT_KP, COCO_RIGHT_KP = (1, 3, 5, 7, 9, 11, 13, 15), (2, 4, 6, 8, 10, 12, 14, 16)
-COCO_LEFT_LIMB, COCO_RIGHT_LIMB = (0, 2, 4, 5, 6, 10, 11, 12), (1, 3, 7, 8, 9, 13, 14, 15)
-
-
-def flipped_channel_order(num_channels: int, left: Sequence[int],
-                          right: Sequence[int]) -> List[int]:
-    """Channel order of a horizontally flipped volume: ``left[i]`` and ``right[i]`` swapped."""
-    order = list(range(num_channels))
-    for left_index, right_index in zip(left, right):
-        order[left_index], order[right_index] = right_index, left_index
-    return order
+from posetools.structures.skeletons import (COCO17_LEFT, COCO17_LEFT_LIMBS, COCO17_LIMBS,
+                                            COCO17_RIGHT, COCO17_RIGHT_LIMBS, flip_permutation)
 
 
 def gaussian_windows(low: np.ndarray, high: np.ndarray, sigma: float,
@@ -121,14 +108,14 @@ class GeneratePoseTarget(BaseTransform):
         with_limb (bool): Generate heatmaps of limbs. At least one of ``with_kp`` and
             ``with_limb`` must be True. Defaults to False.
         skeletons (tuple[tuple[int]]): The limbs, as (start, end) keypoint indices.
-            Defaults to the 17 COCO-17p limbs of mmaction2.
+            Defaults to ``COCO17_LIMBS`` (mmaction2's 17 COCO-17p limbs).
         double (bool): Also output the flipped heatmaps. Defaults to False.
         left_kp (tuple[int]): Left keypoints, swapped with ``right_kp`` when flipping.
-            Defaults to (1, 3, 5, 7, 9, 11, 13, 15) (COCO-17p).
-        right_kp (tuple[int]): Right keypoints. Defaults to (2, 4, 6, 8, 10, 12, 14, 16).
+            Defaults to ``COCO17_LEFT``.
+        right_kp (tuple[int]): Right keypoints. Defaults to ``COCO17_RIGHT``.
         left_limb (tuple[int]): Left limbs, swapped with ``right_limb`` when flipping.
-            Defaults to (0, 2, 4, 5, 6, 10, 11, 12).
-        right_limb (tuple[int]): Right limbs. Defaults to (1, 3, 7, 8, 9, 13, 14, 15).
+            Defaults to ``COCO17_LEFT_LIMBS``.
+        right_limb (tuple[int]): Right limbs. Defaults to ``COCO17_RIGHT_LIMBS``.
         scaling (float): Ratio of the heatmap size to ``img_shape``; keypoints are scaled
             by it too. Defaults to 1.
     """
@@ -138,12 +125,12 @@ class GeneratePoseTarget(BaseTransform):
                  use_score: bool = True,
                  with_kp: bool = True,
                  with_limb: bool = False,
-                 skeletons: Sequence[Sequence[int]] = COCO_SKELETONS,
+                 skeletons: Sequence[Sequence[int]] = COCO17_LIMBS,
                  double: bool = False,
-                 left_kp: Sequence[int] = COCO_LEFT_KP,
-                 right_kp: Sequence[int] = COCO_RIGHT_KP,
-                 left_limb: Sequence[int] = COCO_LEFT_LIMB,
-                 right_limb: Sequence[int] = COCO_RIGHT_LIMB,
+                 left_kp: Sequence[int] = COCO17_LEFT,
+                 right_kp: Sequence[int] = COCO17_RIGHT,
+                 left_limb: Sequence[int] = COCO17_LEFT_LIMBS,
+                 right_limb: Sequence[int] = COCO17_RIGHT_LIMBS,
                  scaling: float = 1.) -> None:
         if not (with_kp or with_limb):
             raise ValueError('At least one of "with_limb" and "with_kp" should be set as True.')
@@ -166,7 +153,7 @@ class GeneratePoseTarget(BaseTransform):
         if self.double:
             left, right = ((self.left_kp, self.right_kp) if self.with_kp else
                            (self.left_limb, self.right_limb))
-            swap = flipped_channel_order(heatmap.shape[1], left, right)
+            swap = flip_permutation(heatmap.shape[1], left, right)
             heatmap = np.concatenate([heatmap, heatmap[..., ::-1][:, swap]])  # 2T, C, H, W
         results['heatmap_imgs' if 'imgs' in results else 'imgs'] = heatmap
         return results

@@ -6,12 +6,10 @@ import torch.nn.functional as F
 from mmaction.models import ActionDataPreprocessor
 from mmaction.utils import SampleList
 
-from posetools.datasets.transforms.generate_pose_target import (COCO_LEFT_KP, COCO_LEFT_LIMB,
-                                                                COCO_RIGHT_KP, COCO_RIGHT_LIMB,
-                                                                COCO_SKELETONS,
-                                                                flipped_channel_order)
 from posetools.models.data_preprocessors.heatmap_volumes import draw_heatmap_volumes
 from posetools.registry import MODELS
+from posetools.structures.skeletons import (COCO17_LEFT, COCO17_LEFT_LIMBS, COCO17_LIMBS,
+                                            COCO17_RIGHT, COCO17_RIGHT_LIMBS, flip_permutation)
 
 
 @MODELS.register_module()
@@ -46,12 +44,12 @@ class HeatmapDataPreprocessor(ActionDataPreprocessor):
                  use_score: bool = True,
                  with_kp: bool = True,
                  with_limb: bool = False,
-                 skeletons: Sequence[Sequence[int]] = COCO_SKELETONS,
+                 skeletons: Sequence[Sequence[int]] = COCO17_LIMBS,
                  double: bool = False,
-                 left_kp: Sequence[int] = COCO_LEFT_KP,
-                 right_kp: Sequence[int] = COCO_RIGHT_KP,
-                 left_limb: Sequence[int] = COCO_LEFT_LIMB,
-                 right_limb: Sequence[int] = COCO_RIGHT_LIMB,
+                 left_kp: Sequence[int] = COCO17_LEFT,
+                 right_kp: Sequence[int] = COCO17_RIGHT,
+                 left_limb: Sequence[int] = COCO17_LEFT_LIMBS,
+                 right_limb: Sequence[int] = COCO17_RIGHT_LIMBS,
                  scaling: float = 1.,
                  format_shape: str = 'NCTHW',
                  **kwargs) -> None:
@@ -100,7 +98,7 @@ class HeatmapDataPreprocessor(ActionDataPreprocessor):
                                        self.with_limb, self.skeletons)  # B, T, C, H, W
         heatmap = heatmap.unflatten(0, (samples, num_clips)).transpose(2, 3)  # N, clips, C, T, H, W
         if double:
-            swap = flipped_channel_order(heatmap.shape[2], *self.flip_sides)
+            swap = flip_permutation(heatmap.shape[2], *self.flip_sides)
             heatmap = torch.cat([heatmap, heatmap.flip(-1)[:, :, swap]], dim=1)
         return heatmap
 

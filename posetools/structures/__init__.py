@@ -1,0 +1,1 @@
+"""Data definitions shared by datasets, models, tools and configs (:mod:`.skeletons`)."""
