@@ -15,7 +15,11 @@ and is idempotent. Each has a test in ``tests/test_compat.py`` that fails withou
    one loader of every checkpoint read in posetools.
 3. Distributed training on CPU-only machines: mmengine's ``init_dist`` calls
    ``torch.cuda.set_device`` and ``Runner.wrap_model`` passes ``device_ids=[LOCAL_RANK]``;
-   :func:`init_cpu_distributed` and :class:`CPUDistributedDataParallel` replace both.
+   :func:`init_cpu_distributed` and the model wrapper
+   :class:`posetools.engine.cpu_ddp.CPUDistributedDataParallel` replace both.
+4. mmcv-lite (no compiled ops) warns on every import of ``mmcv.cnn.bricks.transformer``
+   that ``MultiScaleDeformableAttention`` is missing, an op posetools never uses:
+   :func:`ignore_mmcv_lite_ops_warning` ignores exactly that warning.
 """
 import contextlib
 import importlib.util
@@ -27,6 +31,7 @@ import re
 import subprocess
 import sys
 import types
+import warnings
 import zipfile
 from pathlib import Path
 from typing import List, Sequence
@@ -35,10 +40,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from mmengine.logging.history_buffer import HistoryBuffer
-from mmengine.model import MMDistributedDataParallel
 from mmengine.runner import CheckpointLoader
-
-from posetools.registry import MODEL_WRAPPERS
 
 DRN_MODULE = 'mmaction.models.localizers.drn'
 
@@ -355,24 +357,22 @@ def init_cpu_distributed(launcher: str) -> bool:
     return True
 
 
-@MODEL_WRAPPERS.register_module()
-class CPUDistributedDataParallel(MMDistributedDataParallel):
-    """``MMDistributedDataParallel`` that drops ``device_ids`` for CPU modules.
+def ignore_mmcv_lite_ops_warning() -> None:
+    """Ignore mmcv-lite's UserWarning that ``MultiScaleDeformableAttention`` is missing.
 
-    ``Runner.wrap_model`` always passes ``device_ids=[LOCAL_RANK]``, which torch's
-    DDP rejects for a module on the CPU. Use it through
-    ``model_wrapper_cfg = dict(type='posetools.CPUDistributedDataParallel')``;
-    ``tools/train.py`` sets that automatically on machines without a GPU.
+    Only that message, from ``mmcv.cnn.bricks.transformer``; mmdet and mmpose, which do
+    need compiled ops, fail with their own error (DESIGN.md, "Dependencies" 5). Must run
+    before mmcv's transformer module is imported (``import mmaction.models`` imports it).
     """
-
-    def __init__(self, module: torch.nn.Module, device_ids=None, **kwargs) -> None:
-        on_cpu = all(p.device.type == 'cpu' for p in module.parameters())
-        super().__init__(module=module, device_ids=None if on_cpu else device_ids, **kwargs)
+    warnings.filterwarnings(
+        'ignore', message=r'Fail to import ``MultiScaleDeformableAttention``',
+        category=UserWarning, module=r'mmcv\.cnn\.bricks\.transformer$')
 
 
 def apply_all() -> None:
     """Apply every import-time workaround (idempotent)."""
     install_drn_placeholder()
+    ignore_mmcv_lite_ops_warning()
     allow_mmengine_checkpoint_globals()
     allow_mmpose_checkpoint_globals()
     use_weights_only_checkpoint_loader()

@@ -14,5 +14,6 @@ WORK_DIR=work_dirs/stt_synth
 "$PY" tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --seed 0
 CHECKPOINT=$(cat "$WORK_DIR/last_checkpoint")
 "$PY" tools/test.py "$CONFIG" "$CHECKPOINT" --work-dir "$WORK_DIR" | tee "$WORK_DIR/test_metrics.txt"
-TOP1=$(grep -o 'acc/top1: [0-9.]*' "$WORK_DIR/test_metrics.txt" | cut -d' ' -f2)
+# test.py's own last line starts with the metrics (its log lines repeat them after a time stamp)
+TOP1=$(grep -o '^acc/top1: [0-9.]*' "$WORK_DIR/test_metrics.txt" | cut -d' ' -f2)
 echo "SynthAction held-out top-1 (xsub_val, $CHECKPOINT): $TOP1"

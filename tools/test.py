@@ -8,10 +8,11 @@ import os.path as osp
 
 from mmengine.config import Config
 from mmengine.dist import is_main_process
-from mmengine.runner import Runner
 
 from posetools.engine.launch import (add_launch_arguments, leave_distributed, load_config,
                                      setup_launcher)
+from posetools.engine.runner import PosetoolsRunner
+from posetools.utils.tool_errors import exit_on_user_error
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,7 +42,7 @@ def main() -> None:
     args = parse_args()
     cfg = merge_args(load_config(args), args)
     setup_launcher(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = PosetoolsRunner.from_cfg(cfg)
     metrics = runner.test()
     if is_main_process():  # every rank gets the metrics; print them once
         print(' '.join(f'{name}: {value:.4f}' for name, value in metrics.items()))
@@ -49,4 +50,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    exit_on_user_error(main)

@@ -11,10 +11,11 @@ from typing import List, Optional
 
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 from posetools.engine.launch import (add_launch_arguments, latest_checkpoint, leave_distributed,
                                      load_config, setup_launcher)
+from posetools.engine.runner import PosetoolsRunner
+from posetools.utils.tool_errors import exit_on_user_error
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -99,10 +100,10 @@ def main(argv: Optional[List[str]] = None) -> None:
             print(f'--resume: no checkpoint in {cfg.work_dir} yet, starting from scratch')
             cfg.resume = False
     setup_launcher(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = PosetoolsRunner.from_cfg(cfg)
     runner.train()
     leave_distributed()
 
 
 if __name__ == '__main__':
-    main()
+    exit_on_user_error(main)

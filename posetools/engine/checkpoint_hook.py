@@ -59,6 +59,16 @@ class AtomicCheckpointHook(CheckpointHook):
       epochs, for long epochs. Each is removed once a newer checkpoint is complete.
       Resuming from one needs ``train_cfg.type='ResumableEpochBasedTrainLoop'``.
 
+    Mirrors mmengine 0.10.7 (pinned by ``tests/engine/test_mmengine_mirrors.py``):
+    :meth:`_save_checkpoint_with_step` and :meth:`_save` copy
+    ``CheckpointHook._save_checkpoint_with_step`` (``mmengine/hooks/checkpoint_hook.py``,
+    lines 413-461: ``keep_ckpt_ids`` bookkeeping, ``last_ckpt`` in the hook and the message
+    hub, the arguments of ``runner.save_checkpoint``, ``last_checkpoint`` written by the
+    main process only), with the removal moved after the save and the pointer written
+    atomically. They rely on ``CheckpointHook._save_checkpoint`` (lines 463-476) and
+    ``_save_best_checkpoint`` (lines 478-579) saving through that method or through
+    ``runner.save_checkpoint(backend_args=self.backend_args)``.
+
     Args:
         interval_iters (int, optional): Save inside epochs every this many iterations
             (epoch-based saving only). Defaults to None (epoch ends only).

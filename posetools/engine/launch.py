@@ -10,6 +10,7 @@ import torch.distributed as dist
 from mmengine.config import Config, DictAction
 
 from posetools import compat
+from posetools.utils.config_options import check_cfg_options
 
 
 def default_work_dir(config_path: str) -> str:
@@ -30,10 +31,19 @@ def add_launch_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_config(args: argparse.Namespace) -> Config:
-    """The config of ``args.config`` with ``--cfg-options`` merged and ``work_dir`` set."""
+    """The config of ``args.config`` with ``--cfg-options`` merged and ``work_dir`` set.
+
+    Raises:
+        FileNotFoundError: There is no config file ``args.config``.
+        ConfigOptionError: A ``--cfg-options`` key that nothing reads (see
+            :func:`~posetools.utils.config_options.check_cfg_options`).
+    """
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'{args.config}: no such config file')
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(args.config)
     return cfg

@@ -51,7 +51,8 @@ class RNGStateHook(Hook):
     before training continues. Validation runs between a checkpoint and the next
     epoch, so it is made RNG-neutral: states are saved before it and restored after it.
 
-    Data-loader workers are reseeded by mmengine at every worker start, so exact
+    Data-loader workers are seeded anew whenever they start (by
+    ``ResumableEpochBasedTrainLoop``, with seeds that depend on the epoch), so exact
     resumes need ``persistent_workers=False`` (or ``num_workers=0``).
 
     In distributed training every rank draws its own numbers (for its own samples), and

@@ -1,8 +1,12 @@
 """An epoch-based training loop that resumes exactly from checkpoints saved inside an epoch."""
+from typing import Dict, Union
+
 import torch
 from mmengine.runner import EpochBasedTrainLoop
+from torch.utils.data import DataLoader
 
 from posetools.engine.rng_state_hook import capture_rng_state, restore_rng_state
+from posetools.engine.worker_seeding import install_epoch_worker_init
 from posetools.registry import LOOPS
 
 EPOCH_LENGTH_KEY = 'train_batches_per_epoch'
@@ -23,8 +27,29 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
 
     The number of batches per epoch travels in the checkpoints; resuming inside an
     epoch with a different number (batch size, dataset, world size) is refused.
+
+    Data-loader workers get seeds that depend on the epoch: mmengine's default
+    ``worker_init_fn`` seeds them alike in every epoch, and they restart every epoch with
+    ``persistent_workers=False``, so they drew the same augmentations every epoch. The loop
+    replaces it by :class:`~posetools.engine.worker_seeding.EpochWorkerInit` and sets its
+    epoch before each epoch; a ``worker_init_fn`` set in the config is kept.
+
+    Mirrors mmengine 0.10.7 (pinned by ``tests/engine/test_mmengine_mirrors.py``):
+
+    - the skipping branch of :meth:`run_epoch` copies ``EpochBasedTrainLoop.run_epoch``
+      (``mmengine/runner/loops.py``, lines 110-118: ``before_train_epoch``,
+      ``model.train()``, ``run_iter`` per batch, ``after_train_epoch``, ``_epoch += 1``);
+    - :meth:`run` relies on ``EpochBasedTrainLoop.run`` (lines 93-108) calling the
+      ``before_train`` hooks, then :meth:`run_epoch` once per epoch, and on
+      ``Runner.resume`` (``mmengine/runner/runner.py``, lines 2022-2023) setting ``_epoch``
+      and ``_iter`` from the checkpoint's meta.
+
     Arguments are those of ``EpochBasedTrainLoop``.
     """
+
+    def __init__(self, runner, dataloader: Union[DataLoader, Dict], **kwargs) -> None:
+        super().__init__(runner, dataloader, **kwargs)
+        self._worker_init = install_epoch_worker_init(self.dataloader)
 
     def run(self) -> torch.nn.Module:
         """Work out how far into its epoch a resumed run is, then train."""
@@ -47,6 +72,8 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
 
     def run_epoch(self) -> None:
         """Iterate one epoch, skipping the batches a resumed checkpoint already trained."""
+        if self._worker_init is not None:  # before this epoch's workers start
+            self._worker_init.epoch = self._epoch
         if not self._batches_to_skip:
             super().run_epoch()
             return

@@ -12,7 +12,8 @@ from mmengine.dataset import Compose
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
-from posetools.datasets import RobustVideoDataset, VideoInit, VideoListError, VideoReadError
+from posetools.datasets import (RobustVideoDataset, VideoFolderError, VideoInit, VideoListError,
+                                VideoReadError)
 from posetools.datasets.video_io import PyAVVideoReader, open_video, write_video
 
 SIZE = 32
@@ -258,8 +259,77 @@ def test_robust_dataset_with_no_readable_video(tmp_path):
     broken(videos / 'a.mp4', 'empty')
     ann = write_list(tmp_path / 'list.txt', ['a.mp4 0', 'missing.mp4 1'])
     dataset = RobustVideoDataset(str(ann), pipeline(), data_prefix=dict(video=str(videos)))
-    with pytest.raises(VideoReadError, match='none of the 2 videos is readable'):
+    with pytest.raises(VideoReadError, match='2 of the first 2 videos tried in this process '
+                       'are unreadable'):
         dataset[0]
+
+
+def test_missing_video_folder_is_named_at_start_up(tmp_path):
+    ann = write_list(tmp_path / 'list.txt', ['a.mp4 0'])
+    folder = tmp_path / 'no_such_videos'
+    with pytest.raises(VideoFolderError) as info:
+        RobustVideoDataset(str(ann), pipeline(), data_prefix=dict(video=str(folder)))
+    assert str(info.value).startswith(f'{folder}: video folder (data_prefix.video) not found')
+    assert str(ann) in str(info.value)
+    # relative to data_root, in test mode too
+    with pytest.raises(VideoFolderError, match=re.escape(f'{tmp_path}/videos: video folder')):
+        RobustVideoDataset(str(ann), pipeline(), data_root=str(tmp_path),
+                           data_prefix=dict(video='videos'), test_mode=True)
+
+
+def test_mostly_unreadable_videos_stop_training_naming_problems_and_files(tmp_path):
+    """A list whose videos are nearly all missing or empty stops at the first sample,
+    instead of skipping on to mmengine's "Cannot find valid image after 1000!"."""
+    videos = tmp_path / 'videos'
+    videos.mkdir()
+    write_gray_video(videos / 'good.mp4', 64)
+    for index in range(40):
+        broken(videos / f'empty{index}.mp4', 'empty')
+    names = ['good.mp4'] + [f'empty{index}.mp4' for index in range(40)] + [
+        f'gone{index}.mp4' for index in range(200)]
+    ann = write_list(tmp_path / 'list.txt', [f'{name} 0' for name in names])
+    dataset = RobustVideoDataset(str(ann), [dict(type='VideoInit')],
+                                 data_prefix=dict(video=str(videos)))
+    with pytest.raises(VideoReadError) as info:
+        for index in range(len(dataset)):
+            dataset[index]
+    message = str(info.value)
+    assert message.startswith(f'{ann}: 51 of the first ')
+    assert f"check the list file and data_prefix.video ('{videos}')" in message
+    assert re.search(rf'"file not found" for \d+ \(e\.g\. {re.escape(str(videos))}/gone\d+\.mp4, ',
+                     message)
+    assert re.search(r'"empty file \(0 bytes\)" for \d+ \(e\.g\. .*/empty\d+\.mp4', message)
+
+
+def refuse_bad_videos(results: dict) -> dict:
+    """A pipeline step failing like ``VideoInit`` on the videos named ``bad*``."""
+    if Path(results['filename']).name.startswith('bad'):
+        raise VideoReadError(f"{results['filename']}: file not found")
+    return results
+
+
+@pytest.mark.parametrize('bad_in_first_100', [50, 51])
+def test_training_stops_when_over_half_of_the_first_100_videos_fail(tmp_path, bad_in_first_100):
+    good_in_first_100 = 100 - bad_in_first_100
+    names = ([f'bad{i}.mp4' for i in range(bad_in_first_100)] +
+             [f'good{i}.mp4' for i in range(good_in_first_100)] +
+             [f'bad_later{i}.mp4' for i in range(100)])  # counted no more: skipped
+    ann = write_list(tmp_path / 'list.txt', [f'{name} 0' for name in names])
+    dataset = RobustVideoDataset(str(ann), [refuse_bad_videos],
+                                 data_prefix=dict(video=str(tmp_path)))
+    outcomes = []
+    for index in [0, 0, *range(len(dataset))]:  # a video tried twice counts once
+        try:
+            outcomes.append(dataset.prepare_data(index) is not None)
+        except VideoReadError as error:
+            assert str(error).startswith(f'{ann}: 51 of the first 51 videos tried')
+            assert f'"file not found" for 51 (e.g. {tmp_path}/bad0.mp4, {tmp_path}/bad1.mp4' \
+                in str(error)
+            break
+    stopped = len(outcomes) < len(dataset) + 2
+    assert stopped == (bad_in_first_100 == 51)
+    if not stopped:
+        assert outcomes.count(True) == good_in_first_100
 
 
 @pytest.mark.parametrize('lines,message', [
@@ -278,9 +348,11 @@ def test_list_file_errors(tmp_path, lines, message):
 
 def test_list_file_parsing(tmp_path):
     ann = write_list(tmp_path / 'list.txt', ['a.mp4 0', '', 'sub/b.mp4   3  '])
-    dataset = RobustVideoDataset(str(ann), [], data_prefix=dict(video='root'), num_classes=5)
-    assert [dataset.get_data_info(i)['filename'] for i in range(2)] == ['root/a.mp4',
-                                                                        'root/sub/b.mp4']
+    root = tmp_path / 'root'
+    root.mkdir()
+    dataset = RobustVideoDataset(str(ann), [], data_prefix=dict(video=str(root)), num_classes=5)
+    assert [dataset.get_data_info(i)['filename'] for i in range(2)] == [f'{root}/a.mp4',
+                                                                        f'{root}/sub/b.mp4']
     assert [dataset.get_data_info(i)['label'] for i in range(2)] == [0, 3]
     multi = RobustVideoDataset(str(write_list(tmp_path / 'multi.txt', ['a.mp4 0 2'])), [],
                                multi_class=True, num_classes=3)

@@ -11,7 +11,7 @@ from tests.engine.toy_runner import Crash, toy_runner, weights
 MID_EPOCH = dict(type='AtomicCheckpointHook', interval=1, interval_iters=2)
 
 
-@pytest.mark.parametrize('num_workers', [0, 1])
+@pytest.mark.parametrize('num_workers', [0, 2])
 def test_resume_inside_an_epoch_matches_uninterrupted_run(tmp_path, num_workers):
     reference = toy_runner(tmp_path / 'reference', num_workers=num_workers)
     reference.train()

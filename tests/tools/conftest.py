@@ -8,22 +8,33 @@ import pytest
 from tests.helpers import REPO_ROOT
 
 SLURM_PARTITION = 'debug'
+# POSETOOLS_SKIP_SLURM=1: skip the Slurm tests instead of installing Slurm with apt-get
+SKIP_SLURM = 'POSETOOLS_SKIP_SLURM'
 
 
-@pytest.fixture(scope='session')
-def local_slurm() -> Iterator[str]:
-    """Start the local Slurm (tools/slurm/start_local_slurm.sh) and return its partition.
+def start_local_slurm() -> subprocess.CompletedProcess:
+    """Run tools/slurm/start_local_slurm.sh and return the finished process.
 
-    Skips only when this machine cannot host it (the script exits 3: not root, no apt-get,
-    a foreign slurm.conf); any other failure to start fails the tests. Stops, at the end of
-    the session, what this session started.
+    Skips when ``POSETOOLS_SKIP_SLURM=1`` (without running the script, which installs Slurm
+    with apt-get when run as root) or when this machine cannot host it (the script exits
+    3: not root, no apt-get, a foreign slurm.conf); any other failure to start fails.
     """
+    if os.environ.get(SKIP_SLURM) == '1':
+        pytest.skip(f'{SKIP_SLURM}=1: the local Slurm is not started')
     start = subprocess.run(['bash', 'tools/slurm/start_local_slurm.sh'], cwd=REPO_ROOT,
                            capture_output=True, text=True, timeout=600,
                            env=dict(os.environ, SLURM_PARTITION=SLURM_PARTITION))
     if start.returncode == 3:
         pytest.skip(f'no local Slurm: {start.stderr.strip()}')
     assert start.returncode == 0, f'local Slurm did not start:\n{start.stdout}\n{start.stderr}'
+    return start
+
+
+@pytest.fixture(scope='session')
+def local_slurm() -> Iterator[str]:
+    """The partition of the local Slurm (see :func:`start_local_slurm`). Stops, at the end
+    of the session, what this session started."""
+    start = start_local_slurm()
     yield SLURM_PARTITION
     if 'start_local_slurm: started ' in start.stdout:
         subprocess.run(['bash', 'tools/slurm/stop_local_slurm.sh'], cwd=REPO_ROOT,

@@ -21,13 +21,14 @@ custom_hooks = [dict(type='RNGStateHook'), dict(type='KillAtIterHook')]
 EPOCHS, ITERS_PER_EPOCH = 3, 6  # 6 training samples at batch size 1
 
 
-def tiny_run_options(ann_file: Path, batch_size: int) -> list:
-    """Shrink the NTU recipe to a seconds-long CPU run that still uses dropout and drop path."""
-    loader = dict(num_workers=0, persistent_workers=False, batch_size=batch_size)
+def tiny_run_options(ann_file: Path, batch_size: int, train_workers: int = 0) -> list:
+    """Shrink the NTU recipe to a seconds-long CPU run that still uses dropout and drop path
+    (and random frame sampling, in ``train_workers`` data-loader workers)."""
     options = [f'{name}.dataset.ann_file={ann_file}' for name in
                ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-    options += [f'{name}.{key}={value}' for name in ('train_dataloader', 'val_dataloader')
-                for key, value in loader.items()]
+    for name, workers in dict(train_dataloader=train_workers, val_dataloader=0).items():
+        loader = dict(num_workers=workers, persistent_workers=False, batch_size=batch_size)
+        options += [f'{name}.{key}={value}' for key, value in loader.items()]
     options += [
         'model.backbone.num_frames=16', 'model.backbone.embed_dims=16', 'model.backbone.depth=2',
         'model.backbone.num_heads=2', 'model.backbone.drop_rate=0.2',
@@ -42,8 +43,10 @@ def tiny_run_options(ann_file: Path, batch_size: int) -> list:
 
 
 def train(config: Path, work_dir: Path, ann_file: Path, *extra: str, kill_at: int = -1):
-    """Train ``EPOCHS`` tiny epochs; the process kills itself before iteration ``kill_at``."""
-    options = tiny_run_options(ann_file, batch_size=1) + [f'train_cfg.max_epochs={EPOCHS}']
+    """Train ``EPOCHS`` tiny epochs, with 2 data-loader workers (seeded per epoch); the
+    process kills itself before iteration ``kill_at``."""
+    options = tiny_run_options(ann_file, batch_size=1, train_workers=2) + [
+        f'train_cfg.max_epochs={EPOCHS}']
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **{KILL_AT_ITER: str(kill_at)})
     proc = run_tool(['tools/train.py', config, '--work-dir', work_dir, '--seed', '7',
                      '--deterministic', *extra, '--cfg-options', *options],

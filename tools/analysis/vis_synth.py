@@ -1,11 +1,13 @@
 """Draw one SynthAction sample per class as a grid of frames: skeletons or rendered video.
 
 Example:
-    python tools/analysis/vis_synth.py --out work_dirs/synth_grid.png
-    python tools/analysis/vis_synth.py --view ntu3d --out synth3d.png
-    python tools/analysis/vis_synth.py --view video --video-style pixel --out pixel.png
+    python tools/analysis/vis_synth.py        # writes work_dirs/synth_grid.png
+    python tools/analysis/vis_synth.py --view ntu3d --out work_dirs/synth3d.png
+    python tools/analysis/vis_synth.py --view video --video-style pixel --out work_dirs/pixel.png
 """
 import argparse
+import os
+import os.path as osp
 
 import matplotlib
 
@@ -21,7 +23,8 @@ from posetools.visualization import COCO17, NTU25, draw_skeleton  # noqa: E402
 def parse_args() -> argparse.Namespace:
     """Command line arguments."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--out', default='synth_grid.png', help='PNG path')
+    parser.add_argument('--out', default=osp.join('work_dirs', 'synth_grid.png'),
+                        help='PNG path (default: %(default)s)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--num-classes', type=int, default=10)
     parser.add_argument('--frames', type=int, default=8,
@@ -87,6 +90,7 @@ def main() -> None:
                     fontsize=8)
             ax.set_title(f't={t}', fontsize=7, pad=2)
     fig.tight_layout()
+    os.makedirs(osp.dirname(args.out) or '.', exist_ok=True)
     fig.savefig(args.out, dpi=80)
     print(f'saved {args.out}')
 

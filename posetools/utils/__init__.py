@@ -1,0 +1,1 @@
+"""Helpers of the command-line tools that are not registered modules."""
