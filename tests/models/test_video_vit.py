@@ -97,3 +97,28 @@ def test_configs_have_the_official_parameter_counts(config, expected):
     init_default_scope('posetools')
     model = MODELS.build(cfg.model)  # weights are not loaded before init_weights()
     assert sum(param.numel() for param in model.parameters()) == expected
+
+
+def test_qk_norm_normalises_each_heads_queries_and_keys():
+    """Against a hand-written attention: softmax(LN(q) LN(k)^T / sqrt(d)) v per head."""
+    torch.manual_seed(0)
+    vit = VideoViT(img_size=16, patch_size=8, num_frames=4, embed_dims=32, depth=1,
+                   num_heads=4, qk_norm=True)
+    vit.init_weights()
+    attn = vit.blocks[0].attn
+    with torch.no_grad():  # non-trivial LayerNorm affines, so a skipped norm would show
+        for norm in (attn.q_norm, attn.k_norm):
+            norm.weight.uniform_(0.5, 2.0)
+            norm.bias.uniform_(-0.5, 0.5)
+    x = torch.randn(2, 8, 32)
+    q, k, v = (attn.qkv.weight @ x.unsqueeze(-1)).squeeze(-1).split(32, dim=-1)
+    q, v = q + attn.q_bias, v + attn.v_bias
+    heads = [t.view(2, 8, 4, 8).transpose(1, 2) for t in (q, k, v)]  # (B, H, L, d)
+    q, k, v = attn.q_norm(heads[0]), attn.k_norm(heads[1]), heads[2]
+    logits = q @ k.transpose(-1, -2) / 8 ** 0.5
+    expected = (logits.softmax(-1) @ v).transpose(1, 2).reshape(2, 8, 32)
+    expected = attn.proj(expected)
+    torch.testing.assert_close(attn(x), expected, rtol=1e-5, atol=1e-5)
+    plain = VideoViT(img_size=16, patch_size=8, num_frames=4, embed_dims=32, depth=1,
+                     num_heads=4)
+    assert not any('q_norm' in name for name, _ in plain.named_parameters())

@@ -46,6 +46,7 @@ class VideoViT(BaseModule):
         attn_drop_rate (float): Dropout on attention weights. Defaults to 0.
         drop_path_rate (float): Stochastic depth, linear over blocks. Defaults to 0.
         layer_scale (float): Layer-scale initial value; 0 disables it. Defaults to 0.
+        qk_norm (bool): LayerNorm on each head's queries and keys. Defaults to False.
         norm_eps (float): LayerNorm epsilon. Defaults to 1e-6 (VideoMAE).
         pos_embed_type (str): ``'sincos'`` or ``'separable'``. Defaults to ``'sincos'``.
         out_type (str): ``'avg'`` or ``'tokens'``. Defaults to ``'avg'``.
@@ -69,6 +70,7 @@ class VideoViT(BaseModule):
                  attn_drop_rate: float = 0.,
                  drop_path_rate: float = 0.,
                  layer_scale: float = 0.,
+                 qk_norm: bool = False,
                  norm_eps: float = 1e-6,
                  pos_embed_type: str = 'sincos',
                  out_type: str = 'avg',
@@ -105,7 +107,7 @@ class VideoViT(BaseModule):
         self.blocks = nn.ModuleList([
             TransformerBlock(embed_dims, num_heads, mlp_ratio, qkv_bias, drop_rate,
                              attn_drop_rate, rate, qv_bias_only=qv_bias_only,
-                             norm_eps=norm_eps, layer_scale=layer_scale)
+                             norm_eps=norm_eps, layer_scale=layer_scale, qk_norm=qk_norm)
             for rate in drop_path_rates
         ])
         if out_type == 'avg':

@@ -19,6 +19,9 @@ class MultiheadSelfAttention(nn.Module):
         qv_bias_only (bool): With ``qkv_bias``, learn only the q and v biases, as separate
             ``q_bias`` / ``v_bias`` parameters (VideoMAE / BEiT; k's bias would cancel in the
             softmax anyway). Defaults to False.
+        qk_norm (bool): LayerNorm each head's queries and keys before the dot product
+            (ViT-22B; timm's ``qk_norm``), which bounds the attention logits. Defaults to False.
+        norm_eps (float): Epsilon of those LayerNorms. Defaults to 1e-6.
     """
 
     def __init__(self,
@@ -27,7 +30,9 @@ class MultiheadSelfAttention(nn.Module):
                  qkv_bias: bool = True,
                  attn_drop: float = 0.,
                  proj_drop: float = 0.,
-                 qv_bias_only: bool = False) -> None:
+                 qv_bias_only: bool = False,
+                 qk_norm: bool = False,
+                 norm_eps: float = 1e-6) -> None:
         super().__init__()
         if embed_dims % num_heads != 0:
             raise ValueError(f'embed_dims={embed_dims} is not divisible by num_heads={num_heads}')
@@ -39,6 +44,9 @@ class MultiheadSelfAttention(nn.Module):
             self.v_bias = nn.Parameter(torch.zeros(embed_dims))
         else:
             self.q_bias = self.v_bias = None
+        head_dims = embed_dims // num_heads
+        self.q_norm = nn.LayerNorm(head_dims, eps=norm_eps) if qk_norm else nn.Identity()
+        self.k_norm = nn.LayerNorm(head_dims, eps=norm_eps) if qk_norm else nn.Identity()
         self.proj = nn.Linear(embed_dims, embed_dims)
         self.proj_drop = nn.Dropout(proj_drop)
 
@@ -53,6 +61,7 @@ class MultiheadSelfAttention(nn.Module):
         # (B, L, 3D) -> (3, B, H, L, D/H)
         qkv = qkv.view(batch, length, 3, self.num_heads, dims // self.num_heads)
         q, k, v = qkv.permute(2, 0, 3, 1, 4)
+        q, k = self.q_norm(q), self.k_norm(k)
         x = F.scaled_dot_product_attention(
             q, k, v, attn_mask=attn_mask, dropout_p=self.attn_drop if self.training else 0.)
         x = x.transpose(1, 2).reshape(batch, length, dims)  # (B, L, D)
@@ -76,6 +85,8 @@ class TransformerBlock(nn.Module):
         layer_scale (float): Initial value of the per-channel layer-scale factors
             ``ls_1`` / ``ls_2`` on both branches (CaiT); 0 means no layer scale.
             Defaults to 0.
+        qk_norm (bool): LayerNorm on each head's queries and keys (see
+            ``MultiheadSelfAttention``). Defaults to False.
     """
 
     def __init__(self,
@@ -88,12 +99,13 @@ class TransformerBlock(nn.Module):
                  drop_path: float = 0.,
                  qv_bias_only: bool = False,
                  norm_eps: float = 1e-5,
-                 layer_scale: float = 0.) -> None:
+                 layer_scale: float = 0.,
+                 qk_norm: bool = False) -> None:
         super().__init__()
         hidden_dims = int(embed_dims * mlp_ratio)
         self.ln_1 = nn.LayerNorm(embed_dims, eps=norm_eps)
         self.attn = MultiheadSelfAttention(embed_dims, num_heads, qkv_bias, attn_drop, drop,
-                                           qv_bias_only)
+                                           qv_bias_only, qk_norm, norm_eps)
         self.ln_2 = nn.LayerNorm(embed_dims, eps=norm_eps)
         self.mlp = nn.Sequential(
             nn.Linear(embed_dims, hidden_dims),
