@@ -1,11 +1,12 @@
 """Every config under configs/ builds through the registry and runs a train and a test step."""
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List, Optional, Sequence
 
 import mmengine
 import numpy as np
 import pytest
 from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from posetools.datasets.video_io import write_video
@@ -119,6 +120,32 @@ def use_tiny_data(cfg: Config, dataset_overrides: Dict) -> None:
                 transform.update(min_frames=None)
 
 
+def labels_of_test_split(cfg: Config) -> List[int]:
+    """The labels of the test split, in dataset order, read from the tiny files (a pkl's
+    split, or a video list's last column), not through the dataset."""
+    dataset = cfg.test_dataloader.dataset
+    dataset = dataset.get('dataset', dataset)
+    if dataset.ann_file.endswith('.pkl'):
+        data = mmengine.load(dataset.ann_file)
+        names = set(data['split'][dataset.split])
+        return [ann['label'] for ann in data['annotations'] if ann['frame_dir'] in names]
+    return [int(line.split()[-1]) for line in Path(dataset.ann_file).read_text().splitlines()]
+
+
+class PredictionRecorder(Hook):
+    """Keeps the label and the class with the highest score of every test sample, in test
+    order."""
+
+    def __init__(self) -> None:
+        self.labels: List[int] = []
+        self.predictions: List[int] = []
+
+    def after_test_iter(self, runner: Runner, batch_idx: int, data_batch: Optional[Dict] = None,
+                        outputs: Optional[Sequence] = None) -> None:
+        self.labels += [int(sample.gt_label) for sample in outputs]
+        self.predictions += [int(sample.pred_score.argmax()) for sample in outputs]
+
+
 def test_every_config_folder_has_a_recipe_entry():
     folders = {path.parent.name for path in CONFIGS}
     assert folders == set(RECIPES), 'add a shrink function for each new recipe folder'
@@ -143,5 +170,14 @@ def test_config_trains_and_tests_one_step(config_path, tmp_path):
     runner.train()
     assert runner.iter == 2  # 3 training samples at batch 2
     if cfg.get('test_cfg'):
+        # two steps learn nothing, so no accuracy is expected; but the samples tested must
+        # carry the labels the tiny files hold, and the top-1 the run reports must be that of
+        # the model's predictions against them (lost, reordered or replaced labels or
+        # samples, or a metric fed the wrong scores, would differ)
+        recorder = PredictionRecorder()
+        runner.register_hook(recorder)
         metrics = runner.test()
-        assert 0.0 <= metrics['acc/top1'] <= 1.0
+        labels = labels_of_test_split(cfg)
+        assert recorder.labels == labels
+        assert metrics['acc/top1'] == pytest.approx(
+            np.mean(np.array(recorder.predictions) == labels))

@@ -5,7 +5,8 @@ import mmengine
 import numpy as np
 import pytest
 
-from posetools.datasets.synth import (COCO_FROM_NTU,
+from posetools.datasets.synth import (COCO_FROM_NTU, COCO_KEYPOINT_NAMES,
+                                      NTU_JOINT_NAMES, NTU_REST_OFFSETS,
                                       NTU_XSUB_TRAIN_PERFORMERS,
                                       SYNTH_CLASSES, SynthActionGenerator,
                                       write_dataset)
@@ -15,8 +16,14 @@ SMALL = dict(num_samples=60, num_classes=10, min_frames=24, max_frames=40)
 
 
 def test_constants():
-    assert len(COCO_FROM_NTU) == 17
-    assert len(SYNTH_CLASSES) >= 10
+    # each COCO keypoint hangs on the NTU joint of its body part (the face on the head)
+    expected = ['Head' if name in ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear')
+                else name.split('_')[1].capitalize() + name.split('_')[0].capitalize()
+                for name in COCO_KEYPOINT_NAMES]
+    assert [NTU_JOINT_NAMES[joint] for joint in COCO_FROM_NTU] == expected
+    # twelve distinct classes: the synth configs' ten and two more (num_classes <= 12)
+    assert len(SYNTH_CLASSES) == len(set(SYNTH_CLASSES)) == 12
+    SynthActionGenerator(num_samples=12, num_classes=12)
 
 
 def test_determinism():
@@ -105,6 +112,11 @@ def test_bone_lengths_constant():
         np.testing.assert_allclose(
             length, np.broadcast_to(length[:, :1], length.shape), atol=1e-5)
         assert length.min() > 0.02
+        # each bone is its rest length times the body size (0.85-1.15) times the
+        # proportion (0.95-1.05) of its segment: trunk, head, arms or legs
+        for scale in length[:, 0] / np.linalg.norm(NTU_REST_OFFSETS[1:], axis=-1):
+            assert 0.85 * 0.95 - 1e-6 <= scale.min() and scale.max() <= 1.15 * 1.05 + 1e-6
+            assert np.sum(np.diff(np.sort(scale)) > 1e-5) + 1 == 4
         lengths.append(length[0, 0])
         # the feet stay on (or, when jumping, above) the floor
         feet = sample.joints3d[..., [15, 19], 1].min(-1)

@@ -50,15 +50,19 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List
 
 import numpy as np
 import torch
 
+from posetools.benchmark.inputs import (frame_size, person_frames, person_photo,
+                                        write_person_videos)
+from posetools.benchmark.timer import time_calls
 from posetools.pose.extraction import BACKENDS, PoseExtractor
+
+__all__ = ['REFERENCE', 'add_parser', 'run']
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXTRACT_POSE = REPO_ROOT / 'tools' / 'data' / 'extract_pose.py'
@@ -66,51 +70,6 @@ REFERENCE = 'mm'
 DET_CONFIG = 'mmdet::faster_rcnn/faster-rcnn_r50-caffe_fpn_ms-1x_coco-person.py'
 POSE_CONFIG = 'mmpose::body_2d_keypoint/topdown_heatmap/coco/' \
     'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
-PHOTO_PERSON_BOX = (40., 30., 420., 512.)
-"""The astronaut's box ``(x1, y1, x2, y2)`` in the 512 x 512 photo, by eye (helmet
-included)."""
-POSITIONS = 8
-"""Positions of the person across the frame (frames cycle through them)."""
-
-
-def person_photo() -> np.ndarray:
-    """``skimage.data.astronaut()``; SystemExit saying what to install without
-    scikit-image."""
-    try:
-        from skimage.data import astronaut
-    except ImportError as error:
-        raise SystemExit(f'benchmark.py pose needs scikit-image for its person photo '
-                         f'(skimage.data.astronaut): pip install scikit-image ({error})')
-    return astronaut()
-
-
-def frame_size(height: int) -> Tuple[int, int]:
-    """(height, width) of a 16:9 frame ``height`` pixels high, width even."""
-    return height, 2 * round(height * 8 / 9)
-
-
-def person_frames(photo: np.ndarray, height: int, width: int,
-                  count: int = POSITIONS) -> Tuple[List[np.ndarray], np.ndarray]:
-    """``count`` (height, width, 3) RGB frames of ``photo`` scaled to 90% of the frame height,
-    its bottom on the frame's, from the left to the right edge, on the photo's wall colour.
-
-    Returns:
-        tuple: the frames and the person's box in each, (count, 4) float32.
-    """
-    import cv2
-    side = min(round(0.9 * height), width)
-    scaled = cv2.resize(photo, (side, side), interpolation=cv2.INTER_AREA)
-    wall = np.median(photo[:40, 100:350].reshape(-1, 3), axis=0).astype(np.uint8)
-    frames, boxes = [], []
-    for index in range(count):
-        x = round((width - side) * index / max(count - 1, 1))
-        frame = np.empty((height, width, 3), np.uint8)
-        frame[:] = wall
-        frame[height - side:, x:x + side] = scaled
-        frames.append(frame)
-        boxes.append(np.float32(PHOTO_PERSON_BOX) * side / photo.shape[0]
-                     + np.float32([x, height - side, x, height - side]))
-    return frames, np.stack(boxes)
 
 
 def mim_config(name: str) -> str:
@@ -155,15 +114,10 @@ def first_line(error: BaseException) -> str:
 def time_frames(step: Callable[[int], int], frames: int, warmup: int) -> Dict[str, float]:
     """Frames/s, people per frame and cores used over ``frames`` calls ``step(i)`` (which
     processes frame i and returns how many people it estimated), after ``warmup`` calls."""
-    for index in range(warmup):
-        step(index)
-    people = 0
-    cpu, start = time.process_time(), time.perf_counter()
-    for index in range(frames):
-        people += step(warmup + index)
-    wall = time.perf_counter() - start
-    return dict(fps=frames / wall, people=people / frames,
-                cores=(time.process_time() - cpu) / wall)
+    people = []
+    timing = time_calls(lambda index: people.append(step(index)), frames, warmup=warmup)
+    return dict(fps=1 / timing.seconds, people=sum(people[warmup:]) / frames,
+                cores=timing.cores)
 
 
 def frame_step(extractor: PoseExtractor, frames: List[np.ndarray], boxes: np.ndarray,
@@ -237,16 +191,6 @@ def print_rates(rows: List[Dict], args: argparse.Namespace) -> None:
               f'{row["cores"]:10.2f} | {ratio:>12} |')
 
 
-def write_videos(folder: str, photo: np.ndarray, count: int, frames: int,
-                 height: int) -> None:
-    """``count`` H.264 videos of ``frames`` frames: the astronaut crossing the frame."""
-    from posetools.datasets.video_io import write_video
-    positions, _ = person_frames(photo, *frame_size(height), count=frames + count)
-    for index in range(count):
-        write_video(osp.join(folder, f'astronaut{index:03d}.mp4'),
-                    np.stack(positions[index:index + frames]))
-
-
 def children_cpu() -> float:
     """CPU seconds of this process's finished child processes (and theirs)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -257,9 +201,11 @@ def run_extract_pose(videos: str, out_pkl: str, backend: str, workers: int) -> D
     """Wall time, cores used and problem (None: it exited 0) of extract_pose.py on a folder."""
     command = [sys.executable, str(EXTRACT_POSE), videos, out_pkl, '--backend', backend,
                '--workers', str(workers)]
-    cpu, start = children_cpu(), time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT)
-    wall = time.perf_counter() - start
+    finished = []
+    cpu = children_cpu()
+    wall = time_calls(lambda _: finished.append(subprocess.run(
+        command, capture_output=True, text=True, cwd=REPO_ROOT)), calls=1, warmup=0).seconds
+    proc, = finished
     problem = None if proc.returncode == 0 else (
         f'failed (exit {proc.returncode}): ' + ' / '.join(proc.stderr.strip().splitlines()[-2:]))
     return dict(wall=wall, cores=(children_cpu() - cpu) / wall, problem=problem)
@@ -272,11 +218,11 @@ def workers_scaling(args: argparse.Namespace, photo: np.ndarray) -> List[Dict]:
     with tempfile.TemporaryDirectory() as tmp:
         videos = osp.join(tmp, 'videos')
         os.makedirs(videos)
-        write_videos(videos, photo, args.videos, args.video_frames, args.video_size)
+        write_person_videos(videos, photo, args.videos, args.video_frames, args.video_size)
         for workers in args.workers:
             startup = osp.join(tmp, f'startup{workers}')
             os.makedirs(startup)
-            write_videos(startup, photo, workers, 1, args.video_size)
+            write_person_videos(startup, photo, workers, 1, args.video_size)
             row = dict(workers=workers, **run_extract_pose(
                 videos, osp.join(tmp, f'{workers}.pkl'), args.scaling_backend, workers))
             start_row = run_extract_pose(startup, osp.join(tmp, f'startup{workers}.pkl'),
@@ -316,7 +262,7 @@ def print_scaling(rows: List[Dict], args: argparse.Namespace) -> None:
               f'{rate:>8} | {frame_rate:>8} | {row["cores"]:10.2f} | {speed_up:>8} |')
 
 
-def pose(args: argparse.Namespace) -> None:
+def run(args: argparse.Namespace) -> None:
     """Frames/s of each pose backend on CPU against mmaction2's extraction; workers scaling."""
     if min(args.sizes) < 32 or min(args.frames, args.reference_frames, args.video_frames,
                                     *args.workers) < 1 or args.warmup < 0:
@@ -328,9 +274,9 @@ def pose(args: argparse.Namespace) -> None:
         print_scaling(workers_scaling(args, photo), args)
 
 
-def add_parser(topics) -> argparse.ArgumentParser:
-    """The ``pose`` topic's sub-parser of benchmark.py's ``topics``."""
-    parser = topics.add_parser('pose', help=pose.__doc__)
+def add_parser(topics: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """The ``pose`` sub-parser of benchmark.py's ``topics``."""
+    parser = topics.add_parser('pose', help=run.__doc__)
     parser.add_argument('--sizes', type=int, nargs='+', default=[340, 720],
                         help='frame heights, each at 16:9 (default: 340 720)')
     parser.add_argument('--backends', nargs='+', choices=sorted(BACKENDS),
@@ -351,4 +297,5 @@ def add_parser(topics) -> argparse.ArgumentParser:
     parser.add_argument('--scaling-backend', default='mediapipe',
                         choices=sorted(set(BACKENDS) - {REFERENCE}),
                         help='preset extract_pose.py runs (default: mediapipe)')
+    parser.set_defaults(run=run)
     return parser
