@@ -1,15 +1,38 @@
-"""Fixtures for the tool tests: a local one-node Slurm for tests/tools/test_slurm_*.py."""
+"""Fixtures for the tool tests: SynthAction data generated once per run, and a local one-node
+Slurm for tests/tools/test_slurm_*.py."""
 import os
 import subprocess
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, run_tool
 
 SLURM_PARTITION = 'debug'
 # POSETOOLS_SKIP_SLURM=1: skip the Slurm tests instead of installing Slurm with apt-get
 SKIP_SLURM = 'POSETOOLS_SKIP_SLURM'
+
+
+@pytest.fixture(scope='session')
+def synth_action(tmp_path_factory) -> Path:
+    """SynthAction skeletons for the learning tests: 600 clips (480 of them for training),
+    seed 1, in ``synth_ntu3d.pkl`` and ``synth_coco2d.pkl``. Shared: tests only read it."""
+    data_dir = tmp_path_factory.mktemp('synth_action')
+    run_tool(['tools/data/gen_synth.py', '--out-dir', data_dir, '--num-samples', '600',
+              '--seed', '1'])
+    return data_dir
+
+
+@pytest.fixture(scope='session')
+def synth_videos(tmp_path_factory) -> Path:
+    """40 tiny SynthAction videos of 44-48 frames (30 train, 10 val): ``videos/``, the lists
+    ``synth_videos_xsub_{train,val}.txt`` and the poses ``synth_videos.pkl``. Shared: tests
+    only read it (copy it to change it)."""
+    data_dir = tmp_path_factory.mktemp('synth_video')
+    run_tool(['tools/data/gen_synth.py', '--out-dir', data_dir, '--num-samples', '40',
+              '--min-frames', '44', '--max-frames', '48', '--videos'])
+    return data_dir
 
 
 def start_local_slurm() -> subprocess.CompletedProcess:

@@ -9,10 +9,8 @@ from mmengine.config import Config
 from tests.helpers import REPO_ROOT, run_tool
 
 
-def test_protocol_runs_every_step_and_resumes(tmp_path):
-    data = tmp_path / 'synth_video'
-    run_tool(['tools/data/gen_synth.py', '--out-dir', data, '--num-samples', '40',
-              '--min-frames', '44', '--max-frames', '48', '--videos'])
+def test_protocol_runs_every_step_and_resumes(tmp_path, synth_videos):
+    data = synth_videos
     paths = {'train_dataloader.dataset.ann_file': f'{data}/synth_videos_xsub_train.txt',
              'val_dataloader.dataset.ann_file': f'{data}/synth_videos_xsub_val.txt',
              'train_dataloader.dataset.data_prefix.video': f'{data}/videos',
