@@ -49,6 +49,8 @@ class EpochWorkerInit:
     def __call__(self, worker_id: int) -> None:
         """Seed Python, NumPy and torch in the worker ``worker_id`` that is starting."""
         worker_seed = epoch_worker_seed(self.seed, self.epoch, self.rank, worker_id)
+        # the global generators on purpose: mmaction2's transforms (SampleFrames, flips,
+        # crops) draw from np.random / random directly, as mmengine's worker_init_fn assumes
         np.random.seed(worker_seed)
         random.seed(worker_seed)
         torch.manual_seed(worker_seed)
