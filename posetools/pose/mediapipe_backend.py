@@ -39,6 +39,7 @@ method or do not run a graph before forking (this module raises instead of crash
 detects that case). Calls on one instance are serialised by a lock; for parallelism use one
 instance per process.
 """
+import contextlib
 import functools
 import io
 import os
@@ -50,6 +51,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from posetools.pose.base import NUM_KEYPOINTS, PersonDetector, PoseEstimator
+from posetools.pose.native_stderr import native_stderr_without
 from posetools.pose.tracking import box_iou
 from posetools.registry import PERSON_DETECTORS, POSE_ESTIMATORS
 
@@ -62,6 +64,14 @@ _BUNDLE_MODELS = {
     'pose_detector.tflite': ('modules/pose_detection/pose_detection.tflite', 127.5, 127.5),
     'pose_landmarks_detector.tflite': ('modules/pose_landmark/pose_landmark_full.tflite', 0., 255.),
 }
+
+# What MediaPipe's C++ side writes to stderr while a graph starts and first finds a person,
+# on every CPU machine; none asks the user to act (the NORM_RECT one is upstream's
+# google-ai-edge/mediapipe#5639: the landmarks are projected back correctly).
+STARTUP_NOTICES = ('All log messages before absl::InitializeLog() is called',
+                   'GPU suport is not available', 'Created TensorFlow Lite XNNPACK delegate',
+                   'Feedback manager requires a model with a single signature',
+                   'Using NORM_RECT without IMAGE_DIMENSIONS')
 
 # pid of the process in which this module created a MediaPipe graph (None: not yet).
 _graph_pid: Optional[int] = None
@@ -106,6 +116,8 @@ class _Landmarker:
         self._landmarker = None
         self._pid: Optional[int] = None
         self._finalizer: Optional[weakref.finalize] = None
+        # until the graph has returned a person, its stage notices may still come
+        self._starting = True
 
     def __getstate__(self) -> dict:
         return self.options  # a graph is never pickled; the receiving process makes its own
@@ -142,10 +154,16 @@ class _Landmarker:
 
         height, width = image.shape[:2]
         with self._lock:
-            if self._landmarker is None or self._pid != os.getpid():
-                self._create()
-            result = self._landmarker.detect(mediapipe.Image(
-                image_format=mediapipe.ImageFormat.SRGB, data=np.ascontiguousarray(image)))
+            fresh = self._landmarker is None or self._pid != os.getpid()
+            self._starting = self._starting or fresh
+            quiet = (native_stderr_without(STARTUP_NOTICES) if self._starting
+                     else contextlib.nullcontext())
+            with quiet:
+                if fresh:
+                    self._create()
+                result = self._landmarker.detect(mediapipe.Image(
+                    image_format=mediapipe.ImageFormat.SRGB, data=np.ascontiguousarray(image)))
+            self._starting = not result.pose_landmarks
         points = np.array([[(p.x * width, p.y * height) for p in pose]
                            for pose in result.pose_landmarks], np.float32).reshape(-1, 33, 2)
         visibility = np.array([[p.visibility for p in pose] for pose in result.pose_landmarks],
