@@ -1,6 +1,7 @@
 """tools/analysis/masker_study.py on 40 tiny videos: every masker's config differs from the
 pretraining config in its masker only, the pretrainings really use that masker, the baselines
 run once for all maskers, and the table reports what the protocol measured."""
+import importlib
 import json
 
 from mmengine.config import Config
@@ -51,3 +52,28 @@ def test_study_pretrains_each_masker_and_shares_the_baselines(tmp_path, synth_vi
     assert f'{100 * tube["knn_top1"]:.1f}% | {100 * tube["linear_top1"]:.1f}% | not run |' \
         in table
     assert '| none (random init / from scratch) | - |' in table
+
+
+def test_table_keeps_the_maskers_of_earlier_calls(tmp_path, monkeypatch):
+    """A study run one masker per call (as the 15-epoch runs were) reports them all, in the
+    tool's masker order, with the numbers of each one's results.json."""
+    monkeypatch.syspath_prepend(str(REPO_ROOT / 'tools/analysis'))
+    study = importlib.import_module('masker_study')
+    measured = {'directed_mask': (0.325, 0.535, [0.39, 0.408, 0.401], 786.0),
+                'directed_keep': (0.352, 0.595, [0.544, 0.506, 0.524], 720.0)}
+    for name, (knn, linear, finetuned, seconds) in measured.items():
+        results = {'pretrain': {'seconds': seconds},
+                   'probe_pretrained': {'knn_top1': knn, 'linear_top1': linear}}
+        results.update({f'low_label_pretrained_seed{seed}': {'top1': top1}
+                        for seed, top1 in enumerate(finetuned)})
+        (tmp_path / name).mkdir()
+        (tmp_path / name / 'results.json').write_text(json.dumps(results))
+    args = study.parse_args([str(REPO_ROOT / 'configs/dmae/vit_synth.py'),
+                             str(REPO_ROOT / 'configs/dmae/vit_synth_ft.py'),
+                             '--maskers', 'directed_keep', '--work-dir', str(tmp_path)])
+    rows = study.table(args).splitlines()[2:]
+    assert rows == [
+        '| directed_mask: people masked preferentially (directed, alpha 0.8) | 13.1 | 32.5% | '
+        '53.5% | 40.0% +- 0.9 (39.0, 40.8, 40.1) |',
+        '| directed_keep: people kept visible (directed, alpha 0.8) | 12.0 | 35.2% | 59.5% | '
+        '52.5% +- 1.9 (54.4, 50.6, 52.4) |']

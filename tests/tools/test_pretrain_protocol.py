@@ -26,7 +26,8 @@ def test_protocol_runs_every_step_and_resumes(tmp_path, synth_videos):
     work_dir = tmp_path / 'protocol'
     command = ['tools/analysis/pretrain_protocol.py', configs['vit_synth'],
                configs['vit_synth_ft'], '--frame-config', configs['vit_synth_frame'],
-               '--seeds', '0', '1', '--label-share', '0.25', '--low-label-epochs', '2',
+               '--seeds', '0', '1', '--pretrain-seed', '3', '--label-share', '0.25',
+               '--low-label-epochs', '2',
                '--work-dir', work_dir]
     proc = run_tool(command)
     results = json.loads((work_dir / 'results.json').read_text())
@@ -48,6 +49,8 @@ def test_protocol_runs_every_step_and_resumes(tmp_path, synth_videos):
     for label in {line.split()[1] for line in train}:
         in_class = sum(line.split()[1] == label for line in train)
         assert sum(line.split()[1] == label for line in subset) == max(1, round(in_class / 4))
+    assert re.search(r'\n\s+seed: 3\n', (work_dir / 'pretrain.log').read_text())
+    assert re.search(r'\n\s+seed: 1\n', (work_dir / 'low_label_scratch_seed1.log').read_text())
     log = (work_dir / 'low_label_pretrained_seed0.log').read_text()
     epochs = set(re.findall(r'Epoch\(train\)\s+\[(\d+)\]', log))
     assert epochs == {'1', '2'}  # --low-label-epochs 2

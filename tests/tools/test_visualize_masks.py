@@ -45,7 +45,7 @@ def check_outputs(png, gif) -> tuple:
 def test_directed_config_from_the_command_line(tmp_path, data_options):
     proc = run_tool(['tools/analysis/visualize_masks.py', 'configs/dmae/vit_synth.py',
                      '--index', '1', '--out', tmp_path, '--cfg-options', *data_options,
-                     'model.masker.mode=keep_salient'])
+                     'model.masker.mode=mask_salient'])  # the configs keep people visible
     png = tmp_path / 'sample1_DirectedMasker.png'
     gif = tmp_path / 'sample1_DirectedMasker.gif'
     assert f'wrote {png}' in proc.stdout and f'wrote {gif}' in proc.stdout

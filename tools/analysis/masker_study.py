@@ -10,8 +10,9 @@ model and schedule; ``--pretrain-epochs`` shortens the schedule for all alike) i
 ``DIR/configs/<masker>.py`` and run through the protocol's ``pretrain``, ``probe`` and
 ``low-label`` steps in ``DIR/<masker>``. The random encoder's probe and the low-label runs from
 scratch do not depend on the masker: they run once, in ``DIR/baseline``. Everything resumes
-from the results.json files. ``DIR/results.md`` gets the table, ``DIR/masks.png`` every
-masker's mask of one training clip, and ``DIR/masks_<masker>/`` each masker's picture and GIF
+from the results.json files. ``DIR/results.md`` gets the table of every masker run in DIR
+(by this call or an earlier one), ``DIR/masks.png`` the masks of this call's maskers on one
+training clip, and ``DIR/masks_<masker>/`` each masker's picture and GIF
 (tools/analysis/visualize_masks.py).
 """
 import argparse
@@ -44,6 +45,10 @@ MASKERS: Dict[str, tuple] = {
     'directed_keep': ('people kept visible (directed, alpha 0.8)',
                       dict(type='DirectedMasker', mask_ratio=0.9, alpha=0.8,
                            mode='keep_salient')),
+    'directed_keep_track': ('people kept visible, one spatial mask that follows them '
+                            '(directed, alpha 0.8, tube track)',
+                            dict(type='DirectedMasker', mask_ratio=0.9, alpha=0.8,
+                                 mode='keep_salient', tube='track')),
     'motion': ('moving tokens masked preferentially (frame differences, alpha 0.8)',
                dict(type='MotionMasker', mask_ratio=0.9, alpha=0.8, mode='mask_salient')),
 }
@@ -60,6 +65,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='shorten every pretraining to this many epochs (its schedule '
                         'must be a warm-up then a cosine, as vit_synth.py\'s)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--pretrain-seed', type=int, default=0,
+                        help='seed of every pretraining (--seeds are the fine-tunings\')')
     parser.add_argument('--label-share', type=float, default=0.1)
     parser.add_argument('--low-label-epochs', type=int, default=12)
     parser.add_argument('--steps', nargs='+', choices=('pretrain', 'probe', 'low-label'),
@@ -100,7 +107,8 @@ def run_protocol(args: argparse.Namespace, name: str, config: str) -> None:
     """pretrain_protocol.py's pretrain, probe and low-label steps for one masker."""
     command = [sys.executable, osp.join(REPO_ROOT, 'tools/analysis/pretrain_protocol.py'),
                config, args.finetune_config, '--steps', *args.steps,
-               '--seeds', *map(str, args.seeds), '--label-share', str(args.label_share),
+               '--seeds', *map(str, args.seeds), '--pretrain-seed', str(args.pretrain_seed),
+               '--label-share', str(args.label_share),
                '--low-label-epochs', str(args.low_label_epochs),
                '--work-dir', osp.join(args.work_dir, name),
                '--baseline-dir', osp.join(args.work_dir, 'baseline')]
@@ -149,11 +157,12 @@ def summary(results: Dict, prefix: str) -> str:
 
 
 def table(args: argparse.Namespace) -> str:
-    """One row per masker, then the masker-free baselines."""
+    """One row per masker with results in ``--work-dir`` (this call's and earlier calls'),
+    then the masker-free baselines."""
     share = f'{100 * args.label_share:g}%'
     rows = [f'| pretraining | minutes | k-NN | linear | fine-tuned, {share} labels, '
             f'{len(args.seeds)} seeds |', '| --- | ---: | ---: | ---: | ---: |']
-    for name in args.maskers:
+    for name in MASKERS:
         res = load_results(osp.join(args.work_dir, name))
         if 'probe_pretrained' in res:
             rows.append(f'| {name}: {MASKERS[name][0]} | {res["pretrain"]["seconds"] / 60:.1f} | '

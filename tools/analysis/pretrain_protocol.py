@@ -59,6 +59,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--frame-config', help='one-frame baseline config (step skipped if '
                         'not given)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--pretrain-seed', type=int, default=0,
+                        help='seed of the pretraining (--seeds are the fine-tunings\')')
     parser.add_argument('--label-share', type=float, default=0.1,
                         help='share of the training labels for the low-label fine-tuning')
     parser.add_argument('--low-label-epochs', type=int, default=12,
@@ -149,7 +151,7 @@ class Protocol:
             self.train('frame', args.frame_config, scratch)
         checkpoint = None
         if {'pretrain', 'probe', 'low-label'} & set(args.steps):
-            pretrain = self.train('pretrain', args.pretrain_config, [])
+            pretrain = self.train('pretrain', args.pretrain_config, [], args.pretrain_seed)
             checkpoint = latest_checkpoint(pretrain['work_dir'])
             if checkpoint is None:
                 raise SystemExit(f'[protocol] {pretrain["work_dir"]}: the pretraining saved '
