@@ -137,8 +137,9 @@ class PoseVideoDataset(RobustVideoDataset):
     def _load_entries(self) -> Dict[str, Dict]:
         """The pose file's entries by ``frame_dir``."""
         if not exists(self.pose_file):
-            raise FileNotFoundError(f'{self.pose_file}: pose file not found (for SynthAction '
-                                    'run `python tools/data/gen_synth.py --videos`)')
+            raise FileNotFoundError(f'{self.pose_file}: pose file not found (for your own '
+                                    'videos run `python tools/data/extract_pose.py`; for '
+                                    'SynthAction `python tools/data/gen_synth.py --videos`)')
         content = mmengine.load(self.pose_file, file_format='pkl')
         if isinstance(content, dict) and 'annotations' in content:
             content = content['annotations']

@@ -151,8 +151,9 @@ def test_malformed_entries_name_the_file_and_frame_dir(synth_videos, tmp_path, m
 
 
 def test_bad_pose_files(synth_videos, tmp_path):
-    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path / 'none.pkl'))):
+    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path / 'none.pkl'))) as error:
         pose_video_dataset(synth_videos, str(tmp_path / 'none.pkl'))
+    assert 'tools/data/extract_pose.py' in str(error.value)  # how to make one
     mmengine.dump(dict(split={}), str(tmp_path / 'dict.pkl'))
     with pytest.raises(AnnotationError, match="'annotations', found dict"):
         pose_video_dataset(synth_videos, str(tmp_path / 'dict.pkl'))
